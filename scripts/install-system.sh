@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the workbench needs, only when something is missing.
+# fonts-liberation2: Liberation Serif 2.x (Times New Roman metrics, full Vietnamese coverage).
+# libpango: WeasyPrint's text layout. poppler-utils: pdftotext/pdffonts used by the tests.
+set -euo pipefail
+need=()
+fc-list 2>/dev/null | grep -q "LiberationSerif-Regular" || need+=(fonts-liberation2 fontconfig)
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != "0" ]; then SUDO=sudo; else SUDO=; fi
+  echo "Cài đặt gói hệ thống: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,1 @@
+"""Sub-commands of ``tthc``; each module has ``register(subparsers)``."""

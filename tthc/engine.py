@@ -1,0 +1,338 @@
+"""The grading pipeline: canonical tables → population → dossier points → unit and official grades."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from .evidence import attach_evidence
+from .findings import Findings
+from .grading import IndicatorScore, fmt, mean_scores, total_of
+from .loading import FILE, Inputs, load_quarter
+from .overrides import Overrides, collect_overrides
+from .participants import participants
+from .policies import resolve_policies
+from .population import Period, add_day_columns, select_population
+from .quarter import Quarter
+from .reading import ROW
+from .reasons import dossier_reasons
+from .rounding import round_one
+from .rules import RuleSet, load_ruleset, ruleset_for
+from .scoring import DossierContext, score_dossiers
+from .unit_indicators import UnitContext, score_unit_indicator
+
+GRADE_COLUMNS = ["unit_id", "unit_name", "level", "dossiers", *[f"i{n}" for n in range(1, 10)], "total",
+                 "self_total", "result"]
+
+
+@dataclass
+class UnitResult:
+    unit_id: str
+    unit_name: str
+    level: str | None
+    dossiers: int
+    scores: list[IndicatorScore]
+    total: Decimal | None
+    total_note: str
+    self_scores: dict[int, Decimal | None]
+    self_total: Decimal | None
+    submitted: bool
+    result: str
+    band_min: Decimal | None = None
+
+
+@dataclass
+class Result:
+    quarter: Quarter
+    rules: RuleSet
+    policies: dict[str, str]
+    period: Period
+    inputs: Inputs
+    findings: Findings
+    units: list[UnitResult]
+    population: pd.DataFrame
+    dossier_points: pd.DataFrame
+    participants: pd.DataFrame
+    officials: pd.DataFrame
+    official_scores: dict[tuple[str, str], list[IndicatorScore]] = field(default_factory=dict)
+    satisfaction: pd.DataFrame | None = None
+
+    @property
+    def grades(self) -> pd.DataFrame:
+        rows = []
+        for u in self.units:
+            row = {"unit_id": u.unit_id, "unit_name": u.unit_name, "level": u.level or "", "dossiers": u.dossiers}
+            by_number = {s.number: s for s in u.scores}
+            for ind in self.rules.indicators:
+                s = by_number.get(ind.number)
+                row[ind.code] = fmt(s.points) if s else ""
+            row.update(total=fmt(u.total), self_total=fmt(u.self_total), result=u.result)
+            rows.append(row)
+        columns = ["unit_id", "unit_name", "level", "dossiers", *[i.code for i in self.rules.indicators],
+                   "total", "self_total", "result"]
+        return pd.DataFrame(rows, columns=columns)
+
+    @property
+    def dossier_scores(self) -> pd.DataFrame:
+        pop, pts = self.population, self.dossier_points
+        out = pd.DataFrame({
+            "dossier_id": pop["dossier_id"], "unit_id": pop["unit_id"], "official": pop["official"],
+            "procedure": pop["procedure"], "channel": pop["channel"],
+            "received_at": pop["received_day"].dt.strftime("%Y-%m-%d"),
+            "due_at": pop["due_day"].dt.strftime("%Y-%m-%d"),
+            "finished_at": pop["finished_day"].dt.strftime("%Y-%m-%d"),
+        })
+        reasons = dossier_reasons(pop, pts, self.rules.dossier_indicators)
+        for ind in self.rules.dossier_indicators:
+            out[ind.code] = pts[ind.code]
+            out[f"{ind.code}_reason"] = reasons[f"{ind.code}_reason"]
+        out["source_file"] = pop[FILE]
+        out["source_row"] = pop[ROW]
+        return out
+
+    @property
+    def unit_indicators(self) -> pd.DataFrame:
+        rows = []
+        for u in self.units:
+            for s in u.scores:
+                self_score = u.self_scores.get(s.number)
+                rows.append({
+                    "unit_id": u.unit_id, "indicator": s.number, "points": fmt(s.points), "source": s.source,
+                    "dossiers_with_info": s.dossiers, "points_sum": s.points_sum,
+                    "self_score": fmt(self_score), "reason": s.reason,
+                    "citation": self.rules.indicator(s.number).citation,
+                })
+        return pd.DataFrame(rows, columns=["unit_id", "indicator", "points", "source", "dossiers_with_info",
+                                           "points_sum", "self_score", "reason", "citation"])
+
+
+def grade_quarter(data_dir: Path | str, quarter: Quarter | str, rules: RuleSet | str | None = None,
+                  policies: dict[str, str] | None = None, base_policies: dict[str, str] | None = None) -> Result:
+    """Load a quarter folder and grade it. ``base_policies`` (a profile's) are overridden by ``policies``."""
+    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    if rules is None:
+        rules = ruleset_for(quarter.bounds()[0])
+    elif not isinstance(rules, RuleSet):
+        rules = load_ruleset(rules)
+    resolved = resolve_policies(rules, base_policies, policies)
+    inputs = load_quarter(data_dir, quarter, rules)
+    return grade_inputs(inputs, rules, resolved)
+
+
+def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
+    findings = inputs.findings
+    period = Period(*inputs.quarter.bounds(policies["period"]))
+    dossiers = inputs.table("dossiers")
+    dossier_label = inputs.files["dossiers"].label
+    _date_sanity(dossiers, findings)
+    pop, excluded = select_population(dossiers, period, policies["population"], findings)
+    inputs.accounting[dossier_label].excluded.update(excluded)
+    pop = attach_evidence(pop, inputs, findings)
+    complaints = inputs.table("complaints")
+    ctx = DossierContext(pop, period, policies, complaints is not None)
+    points = score_dossiers(ctx, rules)
+    part_ind = next((i for i in rules.dossier_indicators if i.params.get("per_participant")), None)
+    overrides = collect_overrides(inputs, rules, set(pop["dossier_id"]), findings)
+    overrides.apply_to_dossiers(pop, points)
+    parts = pd.DataFrame()
+    if part_ind is not None:
+        parts = participants(pop, points, inputs.table("steps"), part_ind, period, findings)
+        overrides.apply_to_dossiers(pop, points)  # an override beats a step, so apply again after steps
+        resolving = parts["role"] == "resolving"
+        own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
+        parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
+    units = _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, overrides, findings)
+    officials, official_scores = _grade_officials(inputs, rules, policies, pop, points, findings)
+    result = Result(inputs.quarter, rules, policies, period, inputs, findings, units, pop, points, parts,
+                    officials, official_scores)
+    result.satisfaction = _satisfaction(inputs, period, findings)
+    _complaints_outside(inputs, period, findings)
+    return result
+
+
+def _date_sanity(d: pd.DataFrame, findings: Findings) -> None:
+    days = add_day_columns(d)
+    for col, mask, what in (
+        ("due_at", days["due_day"] < days["received_day"], "ngày hẹn trả trước ngày tiếp nhận"),
+        ("finished_at", days["finished_day"] < days["received_day"], "ngày có kết quả trước ngày tiếp nhận"),
+    ):
+        for idx in d.index[mask.fillna(False)]:
+            findings.warning("impossible_date", f"Hồ sơ {d.at[idx, 'dossier_id']}: {what}; vẫn chấm theo dữ "
+                             "liệu, cần kiểm tra lại.", file=d.at[idx, FILE], row=d.at[idx, ROW], column=col,
+                             value=d.at[idx, col])
+
+
+def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal | None]]:
+    table = inputs.table("self_assessment")
+    out: dict[str, dict[int, Decimal | None]] = {}
+    if table is None:
+        return out
+    for _, row in table.iterrows():
+        out[row["unit_id"]] = {
+            ind.number: None if pd.isna(row.get(ind.code)) else Decimal(repr(float(row[ind.code])))
+            for ind in rules.indicators
+        }
+    return out
+
+
+def _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, overrides: Overrides,
+                 findings) -> list[UnitResult]:
+    rounding = policies["rounding"]
+    per_unit = pd.concat([pop[["unit_id"]], points], axis=1)
+    means = {ind.number: mean_scores(per_unit, ["unit_id"], ind.code, rounding)
+             for ind in rules.dossier_indicators if ind is not part_ind}
+    if part_ind is not None:
+        means[part_ind.number] = mean_scores(parts, ["unit_id"], "points", rounding)
+    selfs = _self_scores(inputs, rules)
+    evidence = inputs.table("unit_evidence")
+    ev_by_unit = {} if evidence is None else {r["unit_id"]: r for _, r in evidence.iterrows()}
+    complaints = inputs.table("complaints")
+    if complaints is not None:
+        received = pd.to_datetime(complaints["received_at"]).dt.normalize()
+        complaints = complaints[received.between(period.start_ts, period.end_ts)]
+    all_days = add_day_columns(inputs.table("dossiers"))
+    pop_by_unit = dict(tuple(pop.groupby("unit_id", sort=False)))
+    all_by_unit = dict(tuple(all_days.groupby("unit_id", sort=False)))
+    counts = pop["unit_id"].value_counts()
+    results = []
+    for _, unit in inputs.units.iterrows():
+        uid = unit["unit_id"]
+        n = int(counts.get(uid, 0))
+        submitted = uid in selfs
+        self_scores = selfs.get(uid, {})
+        self_values = [v for v in self_scores.values() if v is not None]
+        self_total = round_one(sum(self_values, Decimal(0)), rounding) if submitted else None
+        if n == 0:
+            results.append(UnitResult(uid, unit["unit_name"], unit["level"], 0, [], None,
+                                      "không có hồ sơ trong kỳ", self_scores, self_total, submitted,
+                                      rules.statuses["no_dossiers"]))
+            continue
+        empty = pop.iloc[0:0]
+        uctx = UnitContext(
+            unit=unit, evidence=ev_by_unit.get(uid), has_evidence_file=evidence is not None,
+            complaints=None if complaints is None else complaints[complaints["unit_id"] == uid],
+            dossiers=pop_by_unit.get(uid, empty), all_dossiers=all_by_unit.get(uid, all_days.iloc[0:0]),
+            has_channel=inputs.has("dossiers", "channel"), period=period, policies=policies,
+        )
+        scores = []
+        for ind in rules.indicators:
+            if ind.scope == "dossier":
+                scores.append(_dossier_indicator(means[ind.number], uid, ind))
+            else:
+                scores.append(_unit_indicator(uctx, ind, self_scores, submitted, policies, rounding))
+            scores[-1] = overrides.apply_to_unit(uid, scores[-1])
+        total, note = total_of(scores, rules, rules.unit_grading, policies["missing_indicator"], rounding)
+        band = rules.unit_grading.band_for(total)
+        if not submitted and policies["missing_self_assessment"] == "not_scored":
+            label, band_min = rules.statuses["not_scored"], None
+        else:
+            label, band_min = band.label, band.min
+        results.append(UnitResult(uid, unit["unit_name"], unit["level"], n, scores, total, note, self_scores,
+                                  self_total, submitted, label, band_min))
+    return results
+
+
+def _dossier_indicator(agg: pd.DataFrame, uid: str, ind) -> IndicatorScore:
+    if uid not in agg.index:
+        return IndicatorScore(ind.number, None, "excluded", "Không hồ sơ nào có thông tin cho chỉ số này.")
+    row = agg.loc[uid]
+    count, total = int(row["count"]), int(row["sum"])
+    return IndicatorScore(ind.number, row["mean"], "dossiers",
+                          f"Trung bình {total}/{count} hồ sơ = {row['mean']}", count, total)
+
+
+def _unit_indicator(uctx, ind, self_scores, submitted, policies, rounding) -> IndicatorScore:
+    got = score_unit_indicator(uctx, ind)
+    if got.points is not None:
+        return IndicatorScore(ind.number, got.points, got.source, got.reason)
+    if policies["unit_indicator_without_evidence"] == "accept_self_score":
+        own = self_scores.get(ind.number)
+        if own is not None:
+            return IndicatorScore(ind.number, round_one(own, rounding), "self_accepted",
+                                  f"Chấp nhận điểm tự chấm, không có minh chứng ({got.reason})")
+        why = "đơn vị không nộp tự chấm" if not submitted else "đơn vị không tự chấm chỉ số này"
+        return IndicatorScore(ind.number, None, "excluded", f"{got.reason} Không tính: {why}.")
+    return IndicatorScore(ind.number, None, "excluded",
+                          f"{got.reason} Không tính theo chính sách unit_indicator_without_evidence=exclude.")
+
+
+def _grade_officials(inputs, rules, policies, pop, points, findings):
+    grading = rules.official_grading
+    rounding = policies["rounding"]
+    frame = pd.concat([pop[["unit_id", "official"]], points], axis=1)
+    missing = frame["official"].isna()
+    for uid, n in frame[missing]["unit_id"].value_counts().sort_index().items():
+        findings.info("no_official", f"{n} hồ sơ của đơn vị {uid} không ghi cán bộ xử lý; được chấm cho đơn vị, "
+                      "không chấm cho cán bộ.", file=inputs.files["dossiers"].label, column="official")
+    frame = frame[~missing]
+    inds = [rules.indicator(n) for n in grading.indicators]
+    means = {ind.number: mean_scores(frame, ["unit_id", "official"], ind.code, rounding) for ind in inds}
+    counts = frame.groupby(["unit_id", "official"]).size()
+    order = {u: i for i, u in enumerate(inputs.units["unit_id"])}
+    keys = sorted(counts.index, key=lambda k: (order.get(k[0], 1 << 30), k[1]))
+    names = dict(zip(inputs.units["unit_id"], inputs.units["unit_name"], strict=True))
+    rows, detail = [], {}
+    for key in keys:
+        scores = []
+        for ind in inds:
+            agg = means[ind.number]
+            if key in agg.index:
+                r = agg.loc[key]
+                scores.append(IndicatorScore(ind.number, r["mean"], "dossiers",
+                                             f"Trung bình {int(r['sum'])}/{int(r['count'])} hồ sơ = {r['mean']}",
+                                             int(r["count"]), int(r["sum"])))
+            else:
+                scores.append(IndicatorScore(ind.number, None, "excluded", "Không có thông tin."))
+        total, _note = total_of(scores, rules, grading, policies["missing_indicator"], rounding)
+        band = grading.band_for(total)
+        detail[key] = scores
+        row = {"official": key[1], "unit_id": key[0], "dossiers": int(counts[key]), "score": fmt(total),
+               "completion": band.label, "unit_name": names.get(key[0], "")}
+        row.update({f"i{s.number}": fmt(s.points) for s in scores})
+        rows.append(row)
+    columns = ["official", "unit_id", "dossiers", "score", "completion", "unit_name",
+               *[f"i{n}" for n in grading.indicators]]
+    return pd.DataFrame(rows, columns=columns), detail
+
+
+def _satisfaction(inputs: Inputs, period: Period, findings: Findings) -> pd.DataFrame:
+    columns = ["unit_id", "unit_name", "level", "channel", "forms", "very_satisfied", "satisfied", "dissatisfied"]
+    surveys = inputs.table("surveys")
+    if surveys is None or surveys.empty:
+        return pd.DataFrame(columns=columns)
+    when = pd.to_datetime(surveys["submitted_at"]).dt.normalize()
+    outside = when.notna() & ~when.between(period.start_ts, period.end_ts)
+    for idx in surveys.index[outside]:
+        findings.info("outside_period", f"Phiếu khảo sát ngày {when[idx]:%d/%m/%Y} ngoài kỳ {period.label()}; "
+                      "không tính.", file=surveys.at[idx, FILE], row=surveys.at[idx, ROW], column="submitted_at")
+    if outside.any():
+        inputs.accounting[inputs.files["surveys"].label].excluded["phiếu ngoài kỳ"] += int(outside.sum())
+    s = surveys[~outside].copy()
+    s["channel"] = s["form"].map({"4": "giay", "5": "truc_tuyen"}).fillna("khong_ro")
+    rows = []
+    units = inputs.units.set_index("unit_id")
+    for (uid, channel), g in s.groupby(["unit_id", "channel"], sort=True):
+        sat = g["satisfaction"]
+        rows.append({"unit_id": uid, "unit_name": units.at[uid, "unit_name"], "level": units.at[uid, "level"],
+                     "channel": channel, "forms": len(g), "very_satisfied": int((sat == "rat_hai_long").sum()),
+                     "satisfied": int((sat == "hai_long").sum()),
+                     "dissatisfied": int((sat == "khong_hai_long").sum())})
+    order = {u: i for i, u in enumerate(inputs.units["unit_id"])}
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["unit_id", "channel"], key=lambda c: c.map(order) if c.name == "unit_id" else c,
+                           kind="stable").reset_index(drop=True)
+
+
+def _complaints_outside(inputs: Inputs, period: Period, findings: Findings) -> None:
+    complaints = inputs.table("complaints")
+    if complaints is None or complaints.empty:
+        return
+    received = pd.to_datetime(complaints["received_at"]).dt.normalize()
+    outside = ~received.between(period.start_ts, period.end_ts)
+    for idx in complaints.index[outside]:
+        findings.info("outside_period", f"Phản ánh nhận ngày {received[idx]:%d/%m/%Y}, ngoài kỳ {period.label()}; "
+                      "không tính vào chỉ số 8 (vẫn dùng cho chỉ số 7 nếu gắn với hồ sơ).",
+                      file=complaints.at[idx, FILE], row=complaints.at[idx, ROW], column="received_at")

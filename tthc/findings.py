@@ -1,0 +1,95 @@
+"""Findings: every check result, pandera-style (which file, row, column, value, what was expected)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+ERROR = "error"      # grading impossible: the run stops
+WARNING = "warning"  # a row or value was left out, or the data look wrong; grading goes on
+INFO = "info"        # worth knowing (a row outside the period, a missing optional file)
+SEVERITIES = (ERROR, WARNING, INFO)
+
+COLUMNS = ["severity", "code", "file", "row", "column", "value", "message"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    file: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def location(self) -> str:
+        parts = [f"tệp {self.file}" if self.file else ""]
+        if self.row is not None:
+            parts.append(f"dòng {self.row}")
+        if self.column:
+            parts.append(f"cột '{self.column}'")
+        return ", ".join(p for p in parts if p)
+
+    def __str__(self) -> str:
+        where = self.location()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InputError(Exception):
+    """Input that cannot be graded; carries the findings that say why."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("\n".join(str(f) for f in findings))
+
+
+class Findings:
+    """An append-only list of findings with a stable order."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(
+        self,
+        severity: str,
+        code: str,
+        message: str,
+        file: str = "",
+        row: int | None = None,
+        column: str = "",
+        value: object = "",
+    ) -> None:
+        if severity not in SEVERITIES:
+            raise ValueError(severity)
+        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+        self.items.append(Finding(severity, code, file, None if row is None else int(row), column, text, message))
+
+    def error(self, code: str, message: str, **where) -> None:
+        self.add(ERROR, code, message, **where)
+
+    def warning(self, code: str, message: str, **where) -> None:
+        self.add(WARNING, code, message, **where)
+
+    def info(self, code: str, message: str, **where) -> None:
+        self.add(INFO, code, message, **where)
+
+    def extend(self, other: Findings) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.items if f.severity == ERROR]
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise InputError(self.errors)
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame([asdict(f) for f in self.items], columns=COLUMNS)
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+    def __len__(self) -> int:
+        return len(self.items)

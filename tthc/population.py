@@ -1,0 +1,95 @@
+"""Which dossiers are scored this period (DOMAIN: Population), with a finding for each one left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from .findings import Findings
+from .reading import ROW
+
+RESOLVED_IN_PERIOD = "resolved_in_period"
+RESOLVED_OR_OVERDUE = "resolved_or_overdue"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def start_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.start)
+
+    @property
+    def end_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.end)
+
+    def label(self) -> str:
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
+    """Calendar-day versions of the dates (times compare by day, DOMAIN reading notes)."""
+    out = dossiers.copy()
+    for col in ("received_at", "due_at", "finished_at"):
+        out[col.replace("_at", "_day")] = pd.to_datetime(out[col]).dt.normalize()
+    return out
+
+
+def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
+    """Still open at the period's end and already past due then (due day before the last day)."""
+    return (
+        days["finished_day"].isna()
+        & (days["received_day"] <= period.end_ts)
+        & (days["due_day"] < period.end_ts)
+    )
+
+
+def select_population(
+    dossiers: pd.DataFrame, period: Period, policy: str, findings: Findings
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The population under the ``population`` policy; every other row gets a finding with its reason.
+
+    Returns the population (with ``open_overdue`` marking dossiers scored late while still open) and the
+    count of rows left out per reason, for the row accounting.
+    """
+    days = add_day_columns(dossiers)
+    finished = days["finished_day"].notna()
+    in_period = finished & days["finished_day"].between(period.start_ts, period.end_ts)
+    overdue = overdue_open(days, period)
+    keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
+    days["open_overdue"] = overdue & keep
+    excluded: dict[str, int] = {}
+    label_of = days["_file"]
+
+    def note(mask: pd.Series, severity: str, code: str, reason: str, message) -> None:
+        if not mask.any():
+            return
+        excluded[reason] = int(mask.sum())
+        for idx in days.index[mask]:
+            findings.add(severity, code, message(days.loc[idx]), file=label_of[idx], row=days.at[idx, ROW],
+                         column="finished_at", value=_fmt(days.at[idx, "finished_day"]))
+
+    before = finished & (days["finished_day"] < period.start_ts)
+    after = finished & (days["finished_day"] > period.end_ts)
+    note(before, "info", "outside_period", "giải quyết trước kỳ",
+         lambda r: f"Hồ sơ {r.dossier_id} có kết quả ngày {_fmt(r.finished_day)}, trước kỳ {period.label()}; "
+                   "không thuộc kỳ này.")
+    note(after, "info", "outside_period", "giải quyết sau kỳ",
+         lambda r: f"Hồ sơ {r.dossier_id} có kết quả ngày {_fmt(r.finished_day)}, sau kỳ {period.label()}; "
+                   "không thuộc kỳ này.")
+    open_rows = ~finished & ~keep
+    note(open_rows & overdue, "warning", "open_overdue", "chưa giải quyết, đã quá hạn",
+         lambda r: f"Hồ sơ {r.dossier_id} chưa có kết quả, hẹn trả {_fmt(r.due_day)} đã quá hạn cuối kỳ; "
+                   f"không chấm theo chính sách population={policy}.")
+    note(open_rows & ~overdue, "info", "open", "chưa giải quyết, chưa đến hạn",
+         lambda r: f"Hồ sơ {r.dossier_id} chưa có kết quả và chưa quá hạn ở cuối kỳ; không chấm trong kỳ này.")
+    population = days[keep].reset_index(drop=True)
+    return population, excluded
+
+
+def _fmt(value) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d/%m/%Y")
