@@ -44,7 +44,7 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     open_late = fin.isna() & (due < period.end_ts)
     s["code"] = np.select([open_late, fin.isna(), fin < due, fin == due],
                           ["step_open_overdue", "step_open", "step_before", "step_on_time"], "step_late")
-    s["points"] = pd.Series(np.select([fin < due, fin == due, fin > due | open_late],
+    s["points"] = pd.Series(np.select([fin < due, fin == due, (fin > due) | open_late],
                                       [pts_map["before"], pts_map["on_time"], pts_map["late"]], -1),
                             index=s.index).where(lambda x: x >= 0).astype("Int8")
     # several steps of one unit in one dossier: the worst step decides

@@ -1,0 +1,92 @@
+"""The command-line contract of ``tthc grade``: exit codes, files written, nothing written on failure."""
+
+import json
+
+import pandas as pd
+import pytest
+from builders import dossier, write_quarter
+
+from tthc.cli import main
+
+CONTRACT_FILES = {"grades.csv", "officials.csv", "dossier_scores.csv", "findings.csv", "manifest.json"}
+
+
+@pytest.fixture
+def data(tmp_path):
+    return write_quarter(tmp_path / "data", [dossier("D1"), dossier("D2", unit="X1", finished="2021-04-10")])
+
+
+def test_grade_writes_the_contract_tables(data, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 0
+    assert CONTRACT_FILES <= {p.name for p in out.iterdir()}
+    grades = pd.read_csv(out / "grades.csv", dtype=str, keep_default_na=False)
+    assert list(grades.columns) == ["unit_id", "unit_name", "level", "dossiers", *[f"i{n}" for n in range(1, 10)],
+                                    "total", "self_total", "result"]
+    assert list(grades["unit_id"]) == ["H1", "X1"]
+    assert grades.set_index("unit_id").at["H1", "total"] == "18.0"
+    officials = pd.read_csv(out / "officials.csv", dtype=str)
+    assert list(officials.columns[:5]) == ["official", "unit_id", "dossiers", "score", "completion"]
+    findings = pd.read_csv(out / "findings.csv", dtype=str)
+    assert {"severity", "file", "row", "column", "message"} <= set(findings.columns)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["rule_set"]["id"] == "tt01-2018" and len(manifest["rule_set"]["sha256"]) == 64
+    assert manifest["policies"]["population"] == "resolved_in_period"
+    assert {i["table"] for i in manifest["inputs"]} >= {"units", "dossiers"}
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert "Quý II năm 2021" in capsys.readouterr().out
+
+
+def test_two_runs_are_byte_identical(data, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 0
+    for name in sorted(p.name for p in a.iterdir()):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_policy_option(data, tmp_path):
+    out = tmp_path / "out"
+    args = ["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]
+    assert main([*args, "--policy", "population=resolved_or_overdue", "--policy", "rounding=half_even"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["policies"]["population"] == "resolved_or_overdue"
+    assert manifest["policies"]["rounding"] == "half_even"
+    assert main([*args, "--policy", "population=everything"]) == 2
+
+
+@pytest.mark.parametrize("breakage", ["no_dossiers", "missing_column", "bad_quarter", "no_units", "both_formats"])
+def test_ungradable_input_exits_non_zero_and_writes_nothing(data, tmp_path, capsys, breakage):
+    quarter = "2021-Q2"
+    folder = data / quarter
+    if breakage == "no_dossiers":
+        (folder / "dossiers.csv").unlink()
+    elif breakage == "missing_column":
+        frame = pd.read_csv(folder / "dossiers.csv").drop(columns=["due_at"])
+        frame.to_csv(folder / "dossiers.csv", index=False)
+    elif breakage == "bad_quarter":
+        quarter = "2021-Q7"
+    elif breakage == "no_units":
+        (data / "units.csv").unlink()
+    elif breakage == "both_formats":
+        pd.read_csv(folder / "dossiers.csv").to_excel(folder / "dossiers.xlsx", index=False)
+    out = tmp_path / "out"
+    code = main(["grade", "--quarter", quarter, "--data", str(data), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]  # no temporary leftovers
+    assert "Lỗi" in err
+    if breakage == "missing_column":
+        assert "dossiers.csv" in err and "dòng 1" in err and "due_at" in err
+    if breakage == "no_dossiers":
+        assert "dossiers" in err
+
+
+def test_failure_leaves_an_existing_output_folder_untouched(data, tmp_path):
+    out = tmp_path / "out"
+    assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (data / "2021-Q2" / "dossiers.csv").unlink()
+    assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
