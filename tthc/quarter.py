@@ -55,10 +55,7 @@ class Quarter:
             nxt = date(self.year + (self.number == 4), (first_month + 3 - 1) % 12 + 1, 1)
             return start, nxt - timedelta(days=1)
         if period == REPORTING_CUTOFF:
-            if first_month == 1:
-                start = date(self.year - 1, 12, 15)
-            else:
-                start = date(self.year, first_month - 1, 15)
+            start = date(self.year - 1, 12, 15) if first_month == 1 else date(self.year, first_month - 1, 15)
             return start, date(self.year, first_month + 2, 14)
         raise ValueError(f"period policy '{period}' is not one of {PERIODS}")
 

@@ -71,6 +71,7 @@ def one_stop_desk(ctx: UnitContext, ind: Indicator) -> UnitPoints:
         return UnitPoints(None, "none", f"Thiếu minh chứng ({why}).")
     desk, full = ctx.evidence["desk_share"], ctx.evidence["desk_full_share"]
     level = ctx.unit.get("level")
+    level_name = ctx.unit.get("level_name") or level
     need = p["full_share_min"].get(level)
     if need is None:
         return UnitPoints(None, "none", f"Không xác định được cấp của đơn vị ('{level}') để áp ngưỡng.")
@@ -81,10 +82,10 @@ def one_stop_desk(ctx: UnitContext, ind: Indicator) -> UnitPoints:
     if _d(full) >= _d(need):
         return UnitPoints(_d(p["points"]["full"]), "evidence",
                           f"100% TTHC qua Bộ phận Một cửa ({_pct(desk)}) và Bộ phận Một cửa tự tiếp nhận, thẩm định, "
-                          f"phê duyệt {_pct(full)} danh mục, đạt ngưỡng {_pct(need)} của {ctx.unit.get('level_name') or level}.")
+                          f"phê duyệt {_pct(full)} danh mục, đạt ngưỡng {_pct(need)} của {level_name}.")
     return UnitPoints(_d(p["points"]["desk"]), "evidence",
                       f"100% TTHC qua Bộ phận Một cửa ({_pct(desk)}); tỷ lệ giải quyết tại chỗ {_pct(full)} chưa "
-                      f"đạt {_pct(need)} của {ctx.unit.get('level_name') or level}.")
+                      f"đạt {_pct(need)} của {level_name}.")
 
 
 @unit_measure("publication")
