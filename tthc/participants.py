@@ -62,6 +62,8 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     replace = pop["dossier_id"].isin(own.index)
     scores.loc[replace, col] = pop.loc[replace, "dossier_id"].map(own["points"]).astype("Int8")
     scores.loc[replace, f"{col}_code"] = pop.loc[replace, "dossier_id"].map(own["code"])
+    scores[f"{col}_step_due"] = pop["dossier_id"].map(own["due_day"])
+    scores[f"{col}_step_finished"] = pop["dossier_id"].map(own["finished_day"])
     keep = base[~base["dossier_id"].isin(own.index)]
     out = pd.concat([keep, step_rows[base.columns]], ignore_index=True)
     return out.sort_values(["unit_id", "dossier_id"], kind="stable").reset_index(drop=True)

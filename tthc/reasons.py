@@ -33,7 +33,10 @@ def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.D
             whole = code.str.startswith("whole_")
             text[whole] = "Không có dữ liệu từng bước: bước của đơn vị là toàn bộ hồ sơ; " + text[whole]
             step = code.str.startswith("step_")
-            text[step] = "Bước của đơn vị giải quyết trong tệp steps (" + code[step].str.replace("step_", "") + ")"
+            if step.any():
+                own = timing_text(code[step], scores.loc[step, f"{ind.code}_step_finished"],
+                                  scores.loc[step, f"{ind.code}_step_due"])
+                text[step] = "Bước của chính đơn vị (tệp steps): " + own.str.replace("có kết quả", "hoàn thành")
             text[code == "no_steps_excluded"] = "Không có dữ liệu từng bước; chính sách loại chỉ số này."
         elif ind.measure == "conduct":
             text[code.str.startswith("late_no_complaint")] = (
