@@ -6,23 +6,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .evidence import attach_evidence
 from .findings import Findings
-from .grading import IndicatorScore, fmt, mean_scores, total_of
+from .grading import IndicatorScore, fmt, group_means, total_of
 from .loading import FILE, Inputs, load_quarter
 from .overrides import Overrides, collect_overrides
-from .participants import participants
+from .participants import participants, resolving_rows
 from .policies import resolve_policies
-from .population import Period, add_day_columns, select_population
+from .population import Period, add_day_columns, overdue_open, select_population
 from .quarter import Quarter
 from .reading import ROW
 from .reasons import dossier_reasons
 from .rounding import round_one
 from .rules import RuleSet, load_ruleset, ruleset_for
 from .scoring import DossierContext, score_dossiers
-from .unit_indicators import UnitContext, score_unit_indicator
+from .unit_indicators import OnlineFacts, UnitContext, score_unit_indicator
 
 GRADE_COLUMNS = ["unit_id", "unit_name", "level", "dossiers", *[f"i{n}" for n in range(1, 10)], "total",
                  "self_total", "result"]
@@ -55,7 +56,7 @@ class Result:
     units: list[UnitResult]
     population: pd.DataFrame
     dossier_points: pd.DataFrame
-    participants: pd.DataFrame
+    steps_participants: pd.DataFrame | None
     officials: pd.DataFrame
     official_scores: dict[tuple[str, str], list[IndicatorScore]] = field(default_factory=dict)
     satisfaction: pd.DataFrame | None = None
@@ -74,6 +75,14 @@ class Result:
         columns = ["unit_id", "unit_name", "level", "dossiers", *[i.code for i in self.rules.indicators],
                    "total", "self_total", "result"]
         return pd.DataFrame(rows, columns=columns)
+
+    @property
+    def participants(self) -> pd.DataFrame:
+        """Indicator 2 per participating unit (without step data: the resolving unit, one row per dossier)."""
+        if self.steps_participants is not None:
+            return self.steps_participants
+        ind = next((i for i in self.rules.dossier_indicators if i.params.get("per_participant")), None)
+        return pd.DataFrame() if ind is None else resolving_rows(self.population, self.dossier_points, ind)
 
     @property
     def dossier_scores(self) -> pd.DataFrame:
@@ -125,26 +134,29 @@ def grade_quarter(data_dir: Path | str, quarter: Quarter | str, rules: RuleSet |
 def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
     findings = inputs.findings
     period = Period(*inputs.quarter.bounds(policies["period"]))
-    dossiers = inputs.table("dossiers")
+    days = add_day_columns(inputs.table("dossiers"))
     dossier_label = inputs.files["dossiers"].label
-    _date_sanity(dossiers, findings)
-    pop, excluded = select_population(dossiers, period, policies["population"], findings)
+    _date_sanity(days, findings)
+    pop, excluded = select_population(days, period, policies["population"], findings)
     inputs.accounting[dossier_label].excluded.update(excluded)
     pop = attach_evidence(pop, inputs, findings)
+    unit_ids = list(inputs.units["unit_id"])
+    pop["unit_code"] = pd.Categorical(pop["unit_id"], categories=unit_ids).codes.astype(np.int64)
     complaints = inputs.table("complaints")
     ctx = DossierContext(pop, period, policies, complaints is not None)
     points = score_dossiers(ctx, rules)
     part_ind = next((i for i in rules.dossier_indicators if i.params.get("per_participant")), None)
-    overrides = collect_overrides(inputs, rules, set(pop["dossier_id"]), findings)
+    overrides = collect_overrides(inputs, rules, pop["dossier_id"], findings)
     overrides.apply_to_dossiers(pop, points)
-    parts = pd.DataFrame()
-    if part_ind is not None:
-        parts = participants(pop, points, inputs.table("steps"), part_ind, period, findings)
+    parts = None
+    steps = inputs.table("steps")
+    if part_ind is not None and steps is not None and not steps.empty:
+        parts = participants(pop, points, steps, part_ind, period, findings)
         overrides.apply_to_dossiers(pop, points)  # an override beats a step, so apply again after steps
-        resolving = parts["role"] == "resolving"
+        resolving = (parts["role"] == "resolving").to_numpy()
         own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
         parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
-    units = _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, overrides, findings)
+    units = _grade_units(inputs, rules, policies, period, days, pop, points, parts, part_ind, overrides)
     officials, official_scores = _grade_officials(inputs, rules, policies, pop, points, findings)
     result = Result(inputs.quarter, rules, policies, period, inputs, findings, units, pop, points, parts,
                     officials, official_scores)
@@ -153,16 +165,15 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     return result
 
 
-def _date_sanity(d: pd.DataFrame, findings: Findings) -> None:
-    days = add_day_columns(d)
+def _date_sanity(days: pd.DataFrame, findings: Findings) -> None:
     for col, mask, what in (
         ("due_at", days["due_day"] < days["received_day"], "ngày hẹn trả trước ngày tiếp nhận"),
         ("finished_at", days["finished_day"] < days["received_day"], "ngày có kết quả trước ngày tiếp nhận"),
     ):
-        for idx in d.index[mask.fillna(False)]:
-            findings.warning("impossible_date", f"Hồ sơ {d.at[idx, 'dossier_id']}: {what}; vẫn chấm theo dữ "
-                             "liệu, cần kiểm tra lại.", file=d.at[idx, FILE], row=d.at[idx, ROW], column=col,
-                             value=d.at[idx, col])
+        for idx in days.index[mask.fillna(False)]:
+            findings.warning("impossible_date", f"Hồ sơ {days.at[idx, 'dossier_id']}: {what}; vẫn chấm theo dữ "
+                             "liệu, cần kiểm tra lại.", file=days.at[idx, FILE], row=days.at[idx, ROW], column=col,
+                             value=days.at[idx, col])
 
 
 def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal | None]]:
@@ -178,14 +189,35 @@ def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal 
     return out
 
 
-def _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, overrides: Overrides,
-                 findings) -> list[UnitResult]:
+def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], period: Period) -> dict:
+    """Per unit: population size, online dossiers, online ones finished late, online ones open and overdue."""
+    n = len(unit_ids)
+    if pop.empty:
+        return {uid: OnlineFacts(0, 0, 0, 0) for uid in unit_ids}
+    codes = pop["unit_code"].to_numpy()
+    online = (pop["channel"] == "truc_tuyen").fillna(False).to_numpy(dtype=bool)
+    late = online & (pop["finished_day"] > pop["due_day"]).fillna(False).to_numpy(dtype=bool)
+    all_codes = pd.Categorical(days["unit_id"], categories=unit_ids).codes.astype(np.int64)
+    open_late = (overdue_open(days, period) & (days["channel"] == "truc_tuyen")).fillna(False).to_numpy(bool)
+    ok = codes >= 0
+    total = np.bincount(codes[ok], minlength=n)
+    n_online = np.bincount(codes[ok & online], minlength=n)
+    n_late = np.bincount(codes[ok & late], minlength=n)
+    n_open = np.bincount(all_codes[(all_codes >= 0) & open_late], minlength=n)
+    return {uid: OnlineFacts(int(total[i]), int(n_online[i]), int(n_late[i]), int(n_open[i]))
+            for i, uid in enumerate(unit_ids)}
+
+
+def _grade_units(inputs, rules, policies, period, days, pop, points, parts, part_ind,
+                 overrides: Overrides) -> list[UnitResult]:
     rounding = policies["rounding"]
-    per_unit = pd.concat([pop[["unit_id"]], points], axis=1)
-    means = {ind.number: mean_scores(per_unit, ["unit_id"], ind.code, rounding)
-             for ind in rules.dossier_indicators if ind is not part_ind}
-    if part_ind is not None:
-        means[part_ind.number] = mean_scores(parts, ["unit_id"], "points", rounding)
+    unit_ids = list(inputs.units["unit_id"])
+    n_units = len(unit_ids)
+    codes = pop["unit_code"].to_numpy()
+    means = {ind.number: group_means(codes, n_units, points[ind.code], rounding) for ind in rules.dossier_indicators}
+    if parts is not None:
+        part_codes = pd.Categorical(parts["unit_id"], categories=unit_ids).codes.astype(np.int64)
+        means[part_ind.number] = group_means(part_codes, n_units, parts["points"], rounding)
     selfs = _self_scores(inputs, rules)
     evidence = inputs.table("unit_evidence")
     ev_by_unit = {} if evidence is None else {r["unit_id"]: r for _, r in evidence.iterrows()}
@@ -193,14 +225,11 @@ def _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, 
     if complaints is not None:
         received = pd.to_datetime(complaints["received_at"]).dt.normalize()
         complaints = complaints[received.between(period.start_ts, period.end_ts)]
-    all_days = add_day_columns(inputs.table("dossiers"))
-    pop_by_unit = dict(tuple(pop.groupby("unit_id", sort=False)))
-    all_by_unit = dict(tuple(all_days.groupby("unit_id", sort=False)))
-    counts = pop["unit_id"].value_counts()
+    online = _online_facts(days, pop, unit_ids, period)
     results = []
-    for _, unit in inputs.units.iterrows():
+    for pos, (_, unit) in enumerate(inputs.units.iterrows()):
         uid = unit["unit_id"]
-        n = int(counts.get(uid, 0))
+        n = online[uid].total
         submitted = uid in selfs
         self_scores = selfs.get(uid, {})
         self_values = [v for v in self_scores.values() if v is not None]
@@ -210,17 +239,15 @@ def _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, 
                                       "không có hồ sơ trong kỳ", self_scores, self_total, submitted,
                                       rules.statuses["no_dossiers"]))
             continue
-        empty = pop.iloc[0:0]
         uctx = UnitContext(
             unit=unit, evidence=ev_by_unit.get(uid), has_evidence_file=evidence is not None,
             complaints=None if complaints is None else complaints[complaints["unit_id"] == uid],
-            dossiers=pop_by_unit.get(uid, empty), all_dossiers=all_by_unit.get(uid, all_days.iloc[0:0]),
-            has_channel=inputs.has("dossiers", "channel"), period=period, policies=policies,
+            online=online[uid], has_channel=inputs.has("dossiers", "channel"), period=period, policies=policies,
         )
         scores = []
         for ind in rules.indicators:
             if ind.scope == "dossier":
-                scores.append(_dossier_indicator(means[ind.number], uid, ind))
+                scores.append(means[ind.number].score(pos, ind.number))
             else:
                 scores.append(_unit_indicator(uctx, ind, self_scores, submitted, policies, rounding))
             scores[-1] = overrides.apply_to_unit(uid, scores[-1])
@@ -233,15 +260,6 @@ def _grade_units(inputs, rules, policies, period, pop, points, parts, part_ind, 
         results.append(UnitResult(uid, unit["unit_name"], unit["level"], n, scores, total, note, self_scores,
                                   self_total, submitted, label, band_min))
     return results
-
-
-def _dossier_indicator(agg: pd.DataFrame, uid: str, ind) -> IndicatorScore:
-    if uid not in agg.index:
-        return IndicatorScore(ind.number, None, "excluded", "Không hồ sơ nào có thông tin cho chỉ số này.")
-    row = agg.loc[uid]
-    count, total = int(row["count"]), int(row["sum"])
-    return IndicatorScore(ind.number, row["mean"], "dossiers",
-                          f"Trung bình {total}/{count} hồ sơ = {row['mean']}", count, total)
 
 
 def _unit_indicator(uctx, ind, self_scores, submitted, policies, rounding) -> IndicatorScore:
@@ -262,35 +280,37 @@ def _unit_indicator(uctx, ind, self_scores, submitted, policies, rounding) -> In
 def _grade_officials(inputs, rules, policies, pop, points, findings):
     grading = rules.official_grading
     rounding = policies["rounding"]
-    frame = pd.concat([pop[["unit_id", "official"]], points], axis=1)
-    missing = frame["official"].isna()
-    for uid, n in frame[missing]["unit_id"].value_counts().sort_index().items():
-        findings.info("no_official", f"{n} hồ sơ của đơn vị {uid} không ghi cán bộ xử lý; được chấm cho đơn vị, "
-                      "không chấm cho cán bộ.", file=inputs.files["dossiers"].label, column="official")
-    frame = frame[~missing]
+    off_codes, names = pd.factorize(pop["official"], sort=False)
+    missing = off_codes < 0
+    if missing.any():
+        per_unit = pop.loc[missing, "unit_id"].value_counts().sort_index()
+        for uid, n in per_unit.items():
+            findings.info("no_official", f"{n} hồ sơ của đơn vị {uid} không ghi cán bộ xử lý; được chấm cho đơn vị, "
+                          "không chấm cho cán bộ.", file=inputs.files["dossiers"].label, column="official")
+    unit_codes = pop["unit_code"].to_numpy()
+    key = np.where(missing, -1, unit_codes * (len(names) + 1) + off_codes)
+    groups, keys = pd.factorize(key)
+    groups = np.where(key < 0, -1, groups)
     inds = [rules.indicator(n) for n in grading.indicators]
-    means = {ind.number: mean_scores(frame, ["unit_id", "official"], ind.code, rounding) for ind in inds}
-    counts = frame.groupby(["unit_id", "official"]).size()
-    order = {u: i for i, u in enumerate(inputs.units["unit_id"])}
-    keys = sorted(counts.index, key=lambda k: (order.get(k[0], 1 << 30), k[1]))
-    names = dict(zip(inputs.units["unit_id"], inputs.units["unit_name"], strict=True))
+    means = {ind.number: group_means(groups, len(keys), points[ind.code], rounding) for ind in inds}
+    counts = np.bincount(groups[groups >= 0], minlength=len(keys))
+    unit_ids = list(inputs.units["unit_id"])
+    unit_names = list(inputs.units["unit_name"])
+    entries = []
+    for g, k in enumerate(keys):
+        if k < 0:
+            continue
+        u, o = divmod(int(k), len(names) + 1)
+        entries.append((u, str(names[o]), g))
+    entries.sort(key=lambda e: (e[0], e[1]))
     rows, detail = [], {}
-    for key in keys:
-        scores = []
-        for ind in inds:
-            agg = means[ind.number]
-            if key in agg.index:
-                r = agg.loc[key]
-                scores.append(IndicatorScore(ind.number, r["mean"], "dossiers",
-                                             f"Trung bình {int(r['sum'])}/{int(r['count'])} hồ sơ = {r['mean']}",
-                                             int(r["count"]), int(r["sum"])))
-            else:
-                scores.append(IndicatorScore(ind.number, None, "excluded", "Không có thông tin."))
+    for u, official, g in entries:
+        scores = [means[ind.number].score(g, ind.number) for ind in inds]
         total, _note = total_of(scores, rules, grading, policies["missing_indicator"], rounding)
         band = grading.band_for(total)
-        detail[key] = scores
-        row = {"official": key[1], "unit_id": key[0], "dossiers": int(counts[key]), "score": fmt(total),
-               "completion": band.label, "unit_name": names.get(key[0], "")}
+        detail[(unit_ids[u], official)] = scores
+        row = {"official": official, "unit_id": unit_ids[u], "dossiers": int(counts[g]), "score": fmt(total),
+               "completion": band.label, "unit_name": unit_names[u]}
         row.update({f"i{s.number}": fmt(s.points) for s in scores})
         rows.append(row)
     columns = ["official", "unit_id", "dossiers", "score", "completion", "unit_name",

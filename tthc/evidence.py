@@ -3,11 +3,31 @@ record has nothing, and a finding wherever the two disagree (never a silent chan
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .findings import Findings
 from .loading import FILE, Inputs
 from .reading import ROW
+
+
+SOURCES = ["system", "derived", "none", "survey"]
+
+
+def _labels(index: pd.Index, value: str, names: list[str]) -> pd.Series:
+    """A categorical Series holding ``value`` everywhere (cheap at millions of rows)."""
+    codes = np.full(len(index), names.index(value), dtype=np.int8)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=names), index=index)
+
+
+def _by_dossier(d: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """``values`` (indexed by dossier id) aligned on the population; all missing when there is nothing."""
+    if values.empty:
+        return pd.Series(pd.NA, index=d.index, dtype=object)
+    hit = d["dossier_id"].isin(values.index)
+    out = pd.Series(pd.NA, index=d.index, dtype=object)
+    out[hit] = d.loc[hit, "dossier_id"].map(values).to_numpy()
+    return out
 
 
 def _first_answer(surveys: pd.DataFrame | None, column: str) -> pd.Series:
@@ -20,7 +40,7 @@ def _first_answer(surveys: pd.DataFrame | None, column: str) -> pd.Series:
 def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd.DataFrame:
     """Adds ``contacts_eff``/``contacts_src``, ``agencies_val``/``agencies_src``, ``conduct_complaints`` and
     ``untrue_complaints`` (comma-separated complaint ids) to the population."""
-    d = pop.copy()
+    d = pop.copy(deep=False)
     surveys = inputs.table("surveys")
     has_contacts = inputs.has("dossiers", "contacts")
     # indicator 3: effective contacts
@@ -28,10 +48,10 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
         "dossiers", "contacts_applicant") else 0
     eff = (d["contacts"].astype("Int64") - applicant).clip(lower=0) if has_contacts else pd.Series(
         pd.NA, index=d.index, dtype="Int64")
-    src = pd.Series("system", index=d.index, dtype=object)
+    src = _labels(d.index, "system", ["system", "survey"])
     survey_contacts = _first_answer(surveys, "contacts") if inputs.has("surveys", "contacts") else pd.Series(
         dtype=object)
-    from_survey = d["dossier_id"].map(survey_contacts)
+    from_survey = _by_dossier(d, survey_contacts)
     fill = eff.isna() & from_survey.notna()
     eff = eff.astype("Int64")
     eff[fill] = from_survey[fill].astype("Int64")
@@ -43,16 +63,16 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
     # indicator 4: agencies contacted (absent column: 0 when contacts is 0, else 1, the desk)
     if inputs.has("dossiers", "agencies_contacted"):
         val = d["agencies_contacted"].astype("Int64")
-        asrc = pd.Series("system", index=d.index, dtype=object)
+        asrc = _labels(d.index, "system", SOURCES)
     elif has_contacts:
         val = (d["contacts"].astype("Int64") > 0).astype("Int64")
-        asrc = pd.Series("derived", index=d.index, dtype=object)
+        asrc = _labels(d.index, "derived", SOURCES)
     else:
         val = pd.Series(pd.NA, index=d.index, dtype="Int64")
-        asrc = pd.Series("none", index=d.index, dtype=object)
+        asrc = _labels(d.index, "none", SOURCES)
     survey_agencies = _first_answer(surveys, "agencies_contacted") if inputs.has(
         "surveys", "agencies_contacted") else pd.Series(dtype=object)
-    from_survey = d["dossier_id"].map(survey_agencies)
+    from_survey = _by_dossier(d, survey_agencies)
     fill = val.isna() & from_survey.notna()
     val[fill] = from_survey[fill].astype("Int64")
     asrc[fill] = "survey"
@@ -70,7 +90,7 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
         for column, rows in (("conduct_complaints", conduct[~untrue]), ("untrue_complaints", conduct[untrue])):
             ids = rows.groupby("dossier_id")["complaint_id"].agg(
                 lambda s: ", ".join(str(x) for x in s if x is not None and not pd.isna(x)) or "(không mã)")
-            d[column] = d["dossier_id"].map(ids)
+            d[column] = _by_dossier(d, ids)
     if surveys is not None and inputs.has("surveys", "conduct_complaint"):
         claims = surveys[surveys["dossier_id"].notna() & surveys["conduct_complaint"].fillna(False).astype(bool)]
         recorded = set(d.loc[d["conduct_complaints"].notna() | d["untrue_complaints"].notna(), "dossier_id"])

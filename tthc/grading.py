@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from .rounding import round_one
@@ -24,13 +25,29 @@ class IndicatorScore:
     points_sum: int = 0
 
 
-def mean_scores(frame: pd.DataFrame, group: list[str], column: str, rounding: str) -> pd.DataFrame:
-    """Per group: the number of rows with information, their point sum and the rounded mean."""
-    has = frame[column].notna()
-    agg = frame[has].groupby(group, sort=True)[column].agg(["count", "sum"])
-    agg["mean"] = [round_one(Fraction(int(s), int(c)), rounding) for s, c in zip(agg["sum"], agg["count"],
-                                                                                 strict=True)]
-    return agg
+@dataclass(frozen=True)
+class GroupMeans:
+    """Per group (0..n-1): rows carrying information, their point sum and the rounded mean (None if no row)."""
+
+    count: np.ndarray
+    total: np.ndarray
+    mean: list[Decimal | None]
+
+    def score(self, group: int, number: int) -> IndicatorScore:
+        count, total, mean = int(self.count[group]), int(self.total[group]), self.mean[group]
+        if mean is None:
+            return IndicatorScore(number, None, "excluded", "Không hồ sơ nào có thông tin cho chỉ số này.")
+        return IndicatorScore(number, mean, "dossiers", f"Trung bình {total}/{count} hồ sơ = {mean}", count, total)
+
+
+def group_means(groups: np.ndarray, n_groups: int, points: pd.Series, rounding: str) -> GroupMeans:
+    """Exact per-group means of integer points (``<NA>`` = no information), by ``np.bincount``."""
+    values = points.to_numpy(dtype=float, na_value=np.nan)
+    has = ~np.isnan(values) & (groups >= 0)
+    count = np.bincount(groups[has], minlength=n_groups).astype(np.int64)
+    total = np.rint(np.bincount(groups[has], weights=values[has], minlength=n_groups)).astype(np.int64)
+    mean = [round_one(Fraction(int(t), int(c)), rounding) if c else None for t, c in zip(total, count, strict=True)]
+    return GroupMeans(count, total, mean)
 
 
 def total_of(scores: list[IndicatorScore], rules: RuleSet, grading: Grading, policy: str,

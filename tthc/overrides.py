@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .findings import Findings
@@ -13,6 +14,7 @@ from .loading import FILE, Inputs
 from .reading import ROW
 from .rounding import round_one
 from .rules import RuleSet
+from .scoring import set_codes
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,15 @@ class Overrides:
     def apply_to_dossiers(self, pop: pd.DataFrame, points: pd.DataFrame) -> None:
         if not self.dossier:
             return
-        position = {d: i for i, d in enumerate(pop["dossier_id"])}
+        wanted = {did for did, _n in self.dossier}
+        hit = pop["dossier_id"].isin(wanted).to_numpy()
+        position = {d: points.index[i] for i, d in zip(np.flatnonzero(hit), pop["dossier_id"][hit], strict=True)}
         for (did, number), ov in self.dossier.items():
-            i = position[did]
             col = f"i{number}"
-            idx = points.index[i]
+            idx = position[did]
             points.at[idx, col] = int(ov.points)
-            points.at[idx, f"{col}_code"] = "override"
+            mask = points.index == idx
+            set_codes(points, f"{col}_code", mask, ["override"])
             if f"{col}_override" not in points:
                 points[f"{col}_override"] = pd.Series("", index=points.index, dtype=object)
             points.at[idx, f"{col}_override"] = ov.note()
@@ -60,12 +64,14 @@ class Overrides:
                               score.dossiers, score.points_sum)
 
 
-def collect_overrides(inputs: Inputs, rules: RuleSet, population_ids: set[str], findings: Findings) -> Overrides:
+def collect_overrides(inputs: Inputs, rules: RuleSet, population_ids: pd.Series, findings: Findings) -> Overrides:
     """Validate the overrides file: each row has a reason, a known target and points within the indicator."""
     table = inputs.table("overrides")
     out = Overrides()
-    if table is None:
+    if table is None or table.empty:
         return out
+    wanted = set(table.loc[table["scope"] == "dossier", "id"].dropna())
+    population_ids = set(population_ids[population_ids.isin(wanted)])
     unit_ids = set(inputs.units["unit_id"])
     numbers = {i.number: i for i in rules.indicators}
     label = inputs.files["overrides"].label

@@ -15,6 +15,17 @@ from .loading import FILE
 from .population import Period
 from .reading import ROW
 from .rules import Indicator
+from .scoring import set_codes
+
+
+def resolving_rows(pop: pd.DataFrame, scores: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """The resolving unit's row of every dossier, scored on the whole dossier or its own step."""
+    col = ind.code
+    return pd.DataFrame({
+        "dossier_id": pop["dossier_id"], "unit_id": pop["unit_id"], "role": "resolving",
+        "points": scores[col], "code": scores[f"{col}_code"], "due_day": pop["due_day"],
+        "finished_day": pop["finished_day"], "source_file": pop[FILE], "source_row": pop[ROW],
+    })
 
 
 def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | None, ind: Indicator,
@@ -23,11 +34,7 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     ``due_day``, ``finished_day``, ``source_file``, ``source_row``. Also rewrites the resolving unit's
     ``scores[i2]`` where it has a step of its own."""
     col = ind.code
-    base = pd.DataFrame({
-        "dossier_id": pop["dossier_id"], "unit_id": pop["unit_id"], "role": "resolving",
-        "points": scores[col], "code": scores[f"{col}_code"], "due_day": pop["due_day"],
-        "finished_day": pop["finished_day"], "source_file": pop[FILE], "source_row": pop[ROW],
-    })
+    base = resolving_rows(pop, scores, ind)
     if steps is None or steps.empty:
         return base
     in_pop = steps["dossier_id"].isin(set(pop["dossier_id"]))
@@ -61,9 +68,10 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     own = step_rows[step_rows["role"] == "resolving"].set_index("dossier_id")
     replace = pop["dossier_id"].isin(own.index)
     scores.loc[replace, col] = pop.loc[replace, "dossier_id"].map(own["points"]).astype("Int8")
-    scores.loc[replace, f"{col}_code"] = pop.loc[replace, "dossier_id"].map(own["code"])
+    set_codes(scores, f"{col}_code", replace, pop.loc[replace, "dossier_id"].map(own["code"]))
     scores[f"{col}_step_due"] = pop["dossier_id"].map(own["due_day"])
     scores[f"{col}_step_finished"] = pop["dossier_id"].map(own["finished_day"])
-    keep = base[~base["dossier_id"].isin(own.index)]
+    base = resolving_rows(pop, scores, ind)  # with the resolving units' own steps now in ``scores``
+    keep = base[~base["dossier_id"].isin(set(step_rows["dossier_id"]))]
     out = pd.concat([keep, step_rows[base.columns]], ignore_index=True)
     return out.sort_values(["unit_id", "dossier_id"], kind="stable").reset_index(drop=True)

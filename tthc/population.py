@@ -32,11 +32,11 @@ class Period:
 
 
 def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
-    """Calendar-day versions of the dates (times compare by day, DOMAIN reading notes)."""
-    out = dossiers.copy()
-    for col in ("received_at", "due_at", "finished_at"):
-        out[col.replace("_at", "_day")] = pd.to_datetime(out[col]).dt.normalize()
-    return out
+    """Calendar-day versions of the dates (times compare by day, DOMAIN reading notes); a shallow copy."""
+    if "received_day" in dossiers.columns:
+        return dossiers
+    return dossiers.assign(**{col.replace("_at", "_day"): pd.to_datetime(dossiers[col]).dt.normalize()
+                              for col in ("received_at", "due_at", "finished_at")})
 
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
@@ -61,7 +61,7 @@ def select_population(
     in_period = finished & days["finished_day"].between(period.start_ts, period.end_ts)
     overdue = overdue_open(days, period)
     keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
-    days["open_overdue"] = overdue & keep
+    days = days.assign(open_overdue=overdue & keep)
     excluded: dict[str, int] = {}
     label_of = days["_file"]
 
@@ -87,8 +87,8 @@ def select_population(
                    f"không chấm theo chính sách population={policy}.")
     note(open_rows & ~overdue, "info", "open", "chưa giải quyết, chưa đến hạn",
          lambda r: f"Hồ sơ {r.dossier_id} chưa có kết quả và chưa quá hạn ở cuối kỳ; không chấm trong kỳ này.")
-    population = days[keep].reset_index(drop=True)
-    return population, excluded
+    population = days if bool(keep.all()) else days[keep]
+    return population.reset_index(drop=True), excluded
 
 
 def _fmt(value) -> str:

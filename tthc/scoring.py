@@ -1,7 +1,8 @@
 """Per-dossier points (the indicators whose scope is ``dossier``), vectorised, each with its reason.
 
 Each indicator of the rule set names a measure; a measure returns the points (``<NA>`` where the dossier
-carries no information) and a reason code. ``reasons.py`` turns codes and facts into Vietnamese text.
+carries no information) and a reason code (a categorical, cheap at millions of rows). ``reasons.py`` turns
+codes and the dossier's facts into Vietnamese text when the tables are written.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from .population import Period
 from .rules import Indicator, RuleSet
 
 NO_INFO = "no_info"
+TIMING = ["before", "on_time", "late", "open_overdue"]
 
 
 @dataclass
 class DossierContext:
     """What the dossier measures may use: the population with facts, the period and the policies."""
 
-    dossiers: pd.DataFrame  # population with *_day columns, open_overdue and the evidence columns below
+    dossiers: pd.DataFrame  # population with *_day columns, open_overdue and the evidence columns
     period: Period
     policies: dict[str, str]
     has_complaints: bool
@@ -40,25 +42,61 @@ def measure(name: str):
     return register
 
 
+# --- categorical reason codes ------------------------------------------------------------------
+
+def codes(index: np.ndarray, names: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(index, dtype=np.int16), categories=names)
+
+
+def with_flag(cat: pd.Categorical, mask: np.ndarray, suffix: str) -> pd.Categorical:
+    """``code + suffix`` where ``mask``: the categories double, the codes shift into the second half."""
+    names = list(cat.categories)
+    shifted = cat.codes.astype(np.int16) + len(names) * np.asarray(mask, dtype=np.int16)
+    return codes(shifted, names + [n + suffix for n in names])
+
+
+def replace_where(cat: pd.Categorical, mask: np.ndarray, name: str) -> pd.Categorical:
+    names = list(cat.categories)
+    if name not in names:
+        names.append(name)
+    index = np.where(np.asarray(mask, dtype=bool), names.index(name), cat.codes).astype(np.int16)
+    return codes(index, names)
+
+
+def set_codes(frame: pd.DataFrame, column: str, mask, values) -> None:
+    """Assign reason codes into a categorical column, adding categories as needed."""
+    new = pd.Series(values, index=frame.index[mask] if not isinstance(values, pd.Series) else values.index)
+    col = frame[column]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        missing = sorted(set(new.dropna().astype(str)) - set(col.cat.categories))
+        if missing:
+            frame[column] = col.cat.add_categories(missing)
+    frame.loc[mask, column] = new.to_numpy()
+
+
+# --- measures ----------------------------------------------------------------------------------
+
 def _timing(d: pd.DataFrame, points: dict) -> tuple[np.ndarray, np.ndarray]:
-    fin, due = d["finished_day"], d["due_day"]
-    before, same = (fin < due).to_numpy(), (fin == due).to_numpy()
+    """Points and an index into TIMING: before / on / after the due date by calendar day."""
+    fin = d["finished_day"].to_numpy()
+    due = d["due_day"].to_numpy()
     open_late = d["open_overdue"].to_numpy(dtype=bool)
-    code = np.where(open_late, "open_overdue", np.where(before, "before", np.where(same, "on_time", "late")))
-    pts = np.select([before & ~open_late, same & ~open_late], [points["before"], points["on_time"]],
-                    points.get("late", points.get("otherwise", 0)))
-    return pts, code
+    before, same = fin < due, fin == due
+    idx = np.select([open_late, before, same], [3, 0, 1], 2)
+    late = points.get("late", points.get("otherwise", 0))
+    pts = np.array([points["before"], points["on_time"], late, late], dtype=np.int8)[idx]
+    return pts, idx
 
 
 def _series(d: pd.DataFrame, pts, code) -> tuple[pd.Series, pd.Series]:
-    return pd.Series(pts, index=d.index).astype("Int8"), pd.Series(code, index=d.index, dtype=object)
+    return pd.Series(pts, index=d.index).astype("Int8"), pd.Series(code, index=d.index)
 
 
 @measure("completion_timing")
 def completion_timing(ctx: DossierContext, ind: Indicator):
     """Finished before / on / after the due date (calendar days); open and past due scores late."""
-    pts, code = _timing(ctx.dossiers, ind.params["points"])
-    return _series(ctx.dossiers, pts, code)
+    pts, idx = _timing(ctx.dossiers, ind.params["points"])
+    return _series(ctx.dossiers, pts, codes(idx, TIMING))
 
 
 @measure("step_timing")
@@ -67,23 +105,26 @@ def step_timing(ctx: DossierContext, ind: Indicator):
     ``indicator2_without_steps`` decides a dossier without steps."""
     d = ctx.dossiers
     if ctx.policies.get("indicator2_without_steps") == "exclude":
-        return _series(d, pd.array([pd.NA] * len(d), dtype="Int8"), np.full(len(d), "no_steps_excluded"))
-    pts, code = _timing(d, ind.params["points"])
-    return _series(d, pts, np.char.add("whole_", code.astype(str)))
+        return _series(d, pd.array([pd.NA] * len(d), dtype="Int8"),
+                       codes(np.zeros(len(d)), ["no_steps_excluded"]))
+    pts, idx = _timing(d, ind.params["points"])
+    return _series(d, pts, codes(idx, [f"whole_{t}" for t in TIMING]))
 
 
-def _bands(value: pd.Series, bands: list[dict], shift: pd.Series | None = None) -> np.ndarray:
+def _bands(value: pd.Series, bands: list[dict], shift: np.ndarray | None = None) -> np.ndarray:
+    """Points of the first band whose ``at_most`` holds (-1 where the value is missing)."""
     v = value.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    extra = np.zeros(len(v)) if shift is None else shift.to_numpy(dtype=float)
+    extra = np.zeros(len(v)) if shift is None else shift
     conds, choices = [], []
     for band in bands:
         limit = band.get("at_most")
-        if limit is None:
-            conds.append(~np.isnan(v))
-        else:
-            conds.append(v <= limit + (extra if limit > 0 else 0))
+        conds.append(~np.isnan(v) if limit is None else v <= limit + (extra if limit > 0 else 0))
         choices.append(band["points"])
     return np.select(conds, choices, default=-1)
+
+
+def _points_or_na(d: pd.DataFrame, pts: np.ndarray) -> pd.Series:
+    return pd.Series(pts, index=d.index).where(pts >= 0).astype("Int8")
 
 
 @measure("effective_contacts")
@@ -92,8 +133,10 @@ def effective_contacts(ctx: DossierContext, ind: Indicator):
     d = ctx.dossiers
     value = d["contacts_eff"]
     pts = _bands(value, ind.params["bands"])
-    code = np.where(value.isna(), NO_INFO, "contacts_" + d["contacts_src"].astype(str))
-    return _series(d, np.where(pts < 0, pd.NA, pts), code)
+    src = d["contacts_src"].to_numpy() == "survey"
+    idx = np.where(value.isna().to_numpy(), 0, np.where(src, 2, 1))
+    return _points_or_na(d, pts), pd.Series(codes(idx, [NO_INFO, "contacts_system", "contacts_survey"]),
+                                            index=d.index)
 
 
 @measure("agencies_contacted")
@@ -102,11 +145,13 @@ def agencies_contacted(ctx: DossierContext, ind: Indicator):
     d = ctx.dossiers
     value = d["agencies_val"]
     allowance = ind.params.get("field_check_allowance", 0)
-    shift = d["field_check"].fillna(False).astype(bool) * allowance
-    pts = _bands(value, ind.params["bands"], shift)
-    code = np.where(value.isna(), NO_INFO, "agencies_" + d["agencies_src"].astype(str))
-    code = np.where(shift.to_numpy() > 0, np.char.add(code.astype(str), "_field"), code)
-    return _series(d, np.where(pts < 0, pd.NA, pts), code)
+    field = d["field_check"].fillna(False).to_numpy(dtype=bool)
+    pts = _bands(value, ind.params["bands"], field * allowance)
+    names = [NO_INFO, "agencies_system", "agencies_derived", "agencies_survey"]
+    src = d["agencies_src"].astype(str).to_numpy()
+    idx = np.select([value.isna().to_numpy(), src == "system", src == "derived"], [0, 1, 2], 3)
+    code = with_flag(codes(idx, names), field & (allowance > 0), "_field")
+    return _points_or_na(d, pts), pd.Series(code, index=d.index)
 
 
 @measure("conduct")
@@ -114,15 +159,15 @@ def conduct(ctx: DossierContext, ind: Indicator):
     """A (not untrue) conduct complaint gives the bottom band; otherwise timing decides."""
     d = ctx.dossiers
     points = ind.params["points"]
-    pts, code = _timing(d, {"before": points["before"], "on_time": points["on_time"], "late": points["otherwise"]})
+    pts, idx = _timing(d, {"before": points["before"], "on_time": points["on_time"], "late": points["otherwise"]})
     complained = d["conduct_complaints"].notna().to_numpy()
     untrue_only = d["untrue_complaints"].notna().to_numpy() & ~complained
-    code = np.where(code == "late", "late_no_complaint", code)
-    code = np.where(untrue_only, np.char.add(code.astype(str), "_untrue"), code)
+    code = codes(idx, ["before", "on_time", "late_no_complaint", "open_overdue"])
+    code = with_flag(code, untrue_only, "_untrue")
     if not ctx.has_complaints:
-        code = np.char.add(code.astype(str), "_nofile")
+        code = with_flag(code, np.ones(len(d), dtype=bool), "_nofile")
     pts = np.where(complained, points["otherwise"], pts)
-    code = np.where(complained, "complaint", code)
+    code = replace_where(code, complained, "complaint")
     return _series(d, pts, code)
 
 

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pandas as pd
 
-from .population import Period, overdue_open
+from .population import Period
 from .rules import Indicator
 
 
@@ -21,14 +21,21 @@ class UnitPoints:
     reason: str
 
 
+@dataclass(frozen=True)
+class OnlineFacts:
+    total: int          # dossiers in the population
+    online: int         # of which submitted online (truc_tuyen)
+    late: int           # online dossiers of the population finished after their due date
+    open_overdue: int   # online dossiers still open and past due at the period's end
+
+
 @dataclass
 class UnitContext:
     unit: pd.Series                       # the units.csv row
     evidence: pd.Series | None            # unit_evidence row, or None
     has_evidence_file: bool
     complaints: pd.DataFrame | None       # the unit's complaints received in the period; None if no file
-    dossiers: pd.DataFrame                # the unit's population dossiers
-    all_dossiers: pd.DataFrame            # every loaded dossier of the unit (with *_day), for open ones
+    online: OnlineFacts                   # population size and online dossiers of the unit
     has_channel: bool
     period: Period
     policies: dict[str, str]
@@ -148,16 +155,11 @@ def online_service(ctx: UnitContext, ind: Indicator) -> UnitPoints:
     if not ctx.has_channel:
         return UnitPoints(None, "none", "Tệp dossiers không có cột kênh nộp (channel) để tính tỷ lệ trực tuyến.")
     dvc = _d(ctx.evidence["dvc34_share"])
-    d = ctx.dossiers
-    total = len(d)
-    online = d[d["channel"] == "truc_tuyen"]
-    share = Fraction(len(online), total) if total else Fraction(0)
-    late = online["finished_day"].notna() & (online["finished_day"] > online["due_day"])
-    every = ctx.all_dossiers
-    open_late = overdue_open(every, ctx.period) & (every["channel"] == "truc_tuyen")
-    n_late = int(late.sum()) + int(open_late.sum())
-    facts = (f"DVC mức 3, 4: {_pct(dvc)}; hồ sơ trực tuyến {len(online)}/{total} = "
-             f"{_pct(float(share))}; hồ sơ trực tuyến trễ hạn hoặc quá hạn chưa giải quyết: {n_late}")
+    f = ctx.online
+    share = Fraction(f.online, f.total) if f.total else Fraction(0)
+    n_late = f.late + f.open_overdue
+    facts = (f"DVC mức 3, 4: {_pct(dvc)}; hồ sơ trực tuyến {f.online}/{f.total} = "
+             f"{_pct(float(share))}; hồ sơ trực tuyến trễ hạn: {f.late}, quá hạn chưa giải quyết: {f.open_overdue}")
     if n_late:
         return UnitPoints(_d(pts["below"]), "evidence+dossiers", facts + ".")
     full_share, min_share = Fraction(str(p["online_share_full"])), Fraction(str(p["online_share_min"]))
