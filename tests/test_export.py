@@ -1,0 +1,251 @@
+"""The official HTML and PDF from an executed report notebook (made with nbformat: no kernel, no engine)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from test_report import HUYEN_SENTENCE, XA_SENTENCE, write_seed_outputs
+
+from tthc import PROJECT_ROOT, export
+from tthc import report as rp
+
+pytestmark = pytest.mark.slow
+POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo"))
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (make system) is not installed")
+SOURCE_MARKER = "SOURCE_ONLY_MARKER_42"
+MM = 72 / 25.4
+
+
+def make_notebook(path: Path, out_dir: Path, *, error: bool = False) -> Path:
+    """An executed report notebook as papermill leaves it: parameters, injected parameters, report output."""
+    doc = rp.build_report("2021-Q2", "dien-bien-dong", out_dir=out_dir, root=PROJECT_ROOT)
+    report_output = new_output(
+        "display_data",
+        data={"text/html": doc.html, "text/plain": "<IPython.core.display.HTML object>"},
+        metadata={"tthc": {"title": doc.title}},
+    )
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        new_markdown_cell("Ghi chú nội bộ của người lập", metadata={"tags": ["remove-cell"]}),
+        new_code_cell('quarter = "2021-Q1"', metadata={"tags": ["parameters"]}, execution_count=1),
+        new_code_cell('quarter = "2021-Q2"', metadata={"tags": ["injected-parameters"]}, execution_count=2),
+        new_code_cell(f"{SOURCE_MARKER} = 1\nimport sys", execution_count=3),
+        new_code_cell("display(HTML(doc.html))", execution_count=4, outputs=[report_output]),
+    ]
+    if error:
+        nb.cells.append(
+            new_code_cell(
+                "1 / 0",
+                execution_count=5,
+                outputs=[
+                    new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])
+                ],
+            )
+        )
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("export")
+    out = write_seed_outputs(root / "out")
+    notebook = make_notebook(root / "report.ipynb", out)
+    html_path, pdf_path = export.export_report(notebook, out)
+    return notebook, out, html_path, pdf_path
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _pdftotext(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    pages = [] if first is None else ["-f", str(first), "-l", str(last or first)]
+    return subprocess.run(
+        ["pdftotext", *pages, str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    count = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", str(count), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    return [
+        (float(w), float(h)) for w, h in re.findall(r"^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info, re.M)
+    ]
+
+
+def test_html_is_the_official_document(exported):
+    _, _, html_path, _ = exported
+    html = html_path.read_text(encoding="utf-8")
+    assert html_path.name == "report.html"
+    assert HUYEN_SENTENCE in html and XA_SENTENCE in html
+    assert "Quý II năm 2021" in html
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("Báo cáo kết quả chấm điểm") and "Quý II năm 2021" in title
+    assert '<html lang="vi">' in html
+
+
+def test_html_hides_code_and_parameters_and_is_self_contained(exported):
+    html = exported[2].read_text(encoding="utf-8")
+    for absent in (
+        SOURCE_MARKER,
+        "injected-parameters",
+        'quarter = "2021',
+        "display(HTML",
+        "Ghi chú nội bộ",
+        "jp-InputArea",
+        "jp-CodeCell",
+        "In&nbsp;[",
+        "<script",
+        "mathjax",
+        "require.js",
+    ):
+        assert absent.lower() not in html.lower(), absent
+    assert not re.search(r"https?://", html)
+    assert not re.search(r"""(?:src|href)\s*=\s*["'](?!data:|#)""", html)
+
+
+@needs_poppler
+def test_pdf_text_carries_the_sentences(exported):
+    pdf = exported[3]
+    text = _flat(_pdftotext(pdf))
+    assert HUYEN_SENTENCE in text and XA_SENTENCE in text
+    assert "Quý II năm 2021" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Bùi Ngọc La" in text
+    assert SOURCE_MARKER not in text
+
+
+@needs_poppler
+def test_pdf_uses_one_serif_family(exported):
+    out = subprocess.run(["pdffonts", str(exported[3])], check=True, capture_output=True, text=True).stdout
+    names = [line.split()[0] for line in out.splitlines()[2:] if line.strip()]
+    assert names
+    families = {re.sub(r"^[A-Z]{6}\+", "", n).split("-Bold")[0].split("-Italic")[0] for n in names}
+    assert families == {"Liberation-Serif"}, names
+    assert all(" yes " in line for line in out.splitlines()[2:] if line.strip())  # embedded
+
+
+@needs_poppler
+def test_pdf_is_a4_with_a_landscape_appendix_and_page_numbers(exported):
+    pdf = exported[3]
+    sizes = _page_sizes(pdf)
+    a4 = (595.28, 841.89)
+    appendix_first = next(i for i in range(1, len(sizes) + 1) if "Phụ lục" in _pdftotext(pdf, i))
+    assert appendix_first > 1
+    for number, (width, height) in enumerate(sizes, start=1):
+        expected = a4 if number < appendix_first else a4[::-1]
+        assert (width, height) == pytest.approx(expected, abs=1), number
+    assert "KẾT QUẢ CHẤM ĐIỂM" in _pdftotext(pdf, appendix_first)
+    first_lines = [_pdftotext(pdf, n).strip().splitlines()[0].strip() for n in range(1, len(sizes) + 1)]
+    assert first_lines[0] != "1"  # no number on the first page
+    assert first_lines[1:] == [str(n) for n in range(2, len(sizes) + 1)]
+
+
+@needs_poppler
+def test_pdf_first_page_respects_nd30_margins(exported, tmp_path):
+    bbox = tmp_path / "bbox.html"
+    subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(exported[3]), str(bbox)], check=True)
+    boxes = [
+        tuple(map(float, m))
+        for m in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"',
+            bbox.read_text(encoding="utf-8"),
+        )
+    ]
+    assert boxes
+    assert min(b[0] for b in boxes) >= 30 * MM - 1  # left 30-35 mm
+    assert max(b[2] for b in boxes) <= 595.28 - 15 * MM + 1  # right 15-20 mm
+    assert min(b[1] for b in boxes) >= 20 * MM - 1  # top 20-25 mm
+    assert max(b[3] for b in boxes) <= 841.89 - 20 * MM + 1  # bottom 20-25 mm
+
+
+def test_failed_export_leaves_the_previous_report(tmp_path, monkeypatch):
+    out = write_seed_outputs(tmp_path / "out")
+    (out / "report.html").write_text("BÁO CÁO CŨ", encoding="utf-8")
+    (out / "report.pdf").write_bytes(b"%PDF old")
+    broken = make_notebook(tmp_path / "broken.ipynb", out, error=True)
+    with pytest.raises(export.ExportError, match="ZeroDivisionError"):
+        export.export_report(broken, out)
+
+    def no_pdf(html):
+        raise RuntimeError("PDF renderer failed")
+
+    monkeypatch.setattr(export, "html_to_pdf", no_pdf)
+    with pytest.raises(RuntimeError, match="PDF renderer failed"):
+        export.export_report(make_notebook(tmp_path / "ok.ipynb", out), out)
+    assert (out / "report.html").read_text(encoding="utf-8") == "BÁO CÁO CŨ"
+    assert (out / "report.pdf").read_bytes() == b"%PDF old"
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_nbconvert_command_line_gives_the_same_html(exported, tmp_path):
+    notebook, _, html_path, _ = exported
+    registered = {ep.name for ep in entry_points(group="nbconvert.exporters")}
+    target = "tthc_html" if "tthc_html" in registered else "tthc.export.OfficialHTMLExporter"
+    subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", target, str(notebook), "--output-dir", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == html_path.read_text(encoding="utf-8")
+
+
+def test_exporters_are_registered_for_nbconvert():
+    pyproject = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'tthc_html = "tthc.export:OfficialHTMLExporter"' in pyproject
+    assert 'tthc_pdf = "tthc.export:OfficialPDFExporter"' in pyproject
+    registered = {ep.name: ep for ep in entry_points(group="nbconvert.exporters")}
+    if "tthc_pdf" not in registered:
+        pytest.skip("tthc is installed without the nbconvert entry points: reinstall (make setup)")
+    assert registered["tthc_pdf"].load() is export.OfficialPDFExporter
+
+
+def test_report_notebook_is_thin_and_clean():
+    path = PROJECT_ROOT / "notebooks" / "05_report.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
+    params = [c for c in code if "parameters" in c["metadata"].get("tags", [])]
+    assert len(params) == 1
+    namespace: dict = {}
+    exec("".join(params[0]["source"]), namespace)  # our own parameters cell
+    assert {k: namespace[k] for k in ("quarter", "profile", "data_dir", "out_dir")} == {
+        "quarter": "2021-Q2",
+        "profile": "dien-bien-dong",
+        "data_dir": None,
+        "out_dir": None,
+    }
+
+
+def test_report_notebook_runs_with_papermill(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if "python3" not in KernelSpecManager().find_kernel_specs():
+        pytest.skip("no python3 kernel installed")
+    out = write_seed_outputs(tmp_path / "out")
+    executed = tmp_path / "05_report.ipynb"
+    papermill.execute_notebook(
+        str(PROJECT_ROOT / "notebooks" / "05_report.ipynb"),
+        str(executed),
+        parameters={"quarter": "2021-Q2", "out_dir": str(out)},
+        cwd=str(PROJECT_ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    html_path, pdf_path = export.export_report(executed, out)
+    html = html_path.read_text(encoding="utf-8")
+    assert HUYEN_SENTENCE in html and "injected-parameters" not in html and "build_report" not in html
+    assert pdf_path.stat().st_size > 10_000

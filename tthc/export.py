@@ -1,0 +1,167 @@
+"""The executed report notebook to ``report.html`` and ``report.pdf`` (nbconvert in-process, WeasyPrint).
+
+The official template (``tthc/templates/nbconvert/tthc_official``) shows outputs only: no code, no
+prompts, no parameters cell, no script, no external resource. The same exporters are registered with
+nbconvert (``jupyter nbconvert --to tthc_html`` / ``--to tthc_pdf``). Both files are written to a
+temporary file and moved into place only once both rendered, so a failure leaves the previous report.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor
+from traitlets import default
+
+TEMPLATE_DIR = Path(__file__).parent / "templates" / "nbconvert"
+TEMPLATE_NAME = "tthc_official"
+#: Cells that never reach the document: papermill's parameters and any cell an analyst marks as working.
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "remove_cell"})
+#: Key of the output metadata through which the report cell names the document (``<title>``).
+TITLE_METADATA = "tthc"
+DEFAULT_TITLE = "Báo cáo"
+
+
+class ExportError(RuntimeError):
+    """The notebook cannot become an official report (message in Vietnamese)."""
+
+
+class OfficialPreprocessor(Preprocessor):
+    """Drops hidden cells, refuses notebooks with errors, and takes the title from the report output."""
+
+    def preprocess(self, nb, resources):
+        for index, cell in enumerate(nb.cells):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    name = resources.get("metadata", {}).get("name", "notebook")
+                    raise ExportError(
+                        f"Sổ tay {name} có lỗi ở ô số {index + 1} "
+                        f"({output.get('ename')}: {output.get('evalue')}); không xuất báo cáo."
+                    )
+        nb.cells = [
+            c for c in nb.cells if not HIDDEN_TAGS.intersection(c.get("metadata", {}).get("tags", []))
+        ]
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                title = output.get("metadata", {}).get(TITLE_METADATA, {}).get("title")
+                if title:
+                    nb.metadata["title"] = str(title)
+        return nb, resources
+
+
+class OfficialHTMLExporter(HTMLExporter):
+    """HTML of the official document: ``jupyter nbconvert --to tthc_html report.ipynb``."""
+
+    export_from_notebook = "Báo cáo chính thức (HTML)"
+
+    @default("template_name")
+    def _template_name_default(self):
+        return TEMPLATE_NAME
+
+    @default("extra_template_basedirs")
+    def _default_extra_template_basedirs(self):
+        return [str(TEMPLATE_DIR)]
+
+    @default("exclude_input")
+    def _exclude_input_default(self):
+        return True
+
+    @default("exclude_input_prompt")
+    def _exclude_input_prompt_default(self):
+        return True
+
+    @default("exclude_output_prompt")
+    def _exclude_output_prompt_default(self):
+        return True
+
+    @default("language_code")
+    def _language_code_default(self):
+        return "vi"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register_preprocessor(OfficialPreprocessor(parent=self), enabled=True)
+
+    def _init_resources(self, resources):
+        resources = super()._init_resources(resources)
+        resources["tthc_default_title"] = DEFAULT_TITLE
+        return resources
+
+
+class OfficialPDFExporter(OfficialHTMLExporter):
+    """PDF of the official document via WeasyPrint: ``jupyter nbconvert --to tthc_pdf report.ipynb``."""
+
+    export_from_notebook = "Báo cáo chính thức (PDF)"
+    output_mimetype = "application/pdf"
+
+    @default("file_extension")
+    def _file_extension_default(self):
+        return ".pdf"
+
+    @default("template_extension")
+    def _template_extension_default(self):
+        return ".html.j2"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources=resources, **kw)
+        return html_to_pdf(html), resources
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render the official HTML as PDF; only ``data:`` URLs may be fetched (the HTML is self-contained)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return HTML(string=html, url_fetcher=fetcher, media_type="print").write_pdf()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return Path(tmp)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_report(
+    notebook_path: str | os.PathLike, out_dir: str | os.PathLike, stem: str = "report"
+) -> tuple[Path, Path]:
+    """``<out_dir>/report.html`` and ``<out_dir>/report.pdf`` from the executed report notebook.
+
+    Both documents are rendered in memory first, then written to temporary files in ``out_dir`` and
+    moved into place with ``os.replace``: if anything fails, the previous report stays as it was.
+    """
+    notebook_path, out_dir = Path(notebook_path), Path(out_dir)
+    nb = nbformat.read(notebook_path, as_version=4)
+    resources = {"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}}
+    html, _ = OfficialHTMLExporter().from_notebook_node(nb, resources=resources)
+    pdf = html_to_pdf(html)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = (out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
+    temps: list[Path] = []
+    try:
+        for target, data in zip(targets, (html.encode("utf-8"), pdf), strict=True):
+            temps.append(_write_atomic(target, data))
+        for tmp, target in zip(temps, targets, strict=True):
+            os.replace(tmp, target)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+    return targets
