@@ -107,6 +107,8 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
 
 
 def _contradictions(d, column, from_survey, surveys, findings, what) -> None:
+    if not from_survey.notna().any():
+        return
     system = d[column].astype("Int64")
     differ = system.notna() & from_survey.notna()
     differ &= system.astype("float") != pd.to_numeric(from_survey, errors="coerce")

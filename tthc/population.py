@@ -7,8 +7,10 @@ from datetime import date
 
 import pandas as pd
 
-from .findings import Findings
+from .findings import Finding, Findings
 from .reading import ROW
+
+FILE = "_file"
 
 RESOLVED_IN_PERIOD = "resolved_in_period"
 RESOLVED_OR_OVERDUE = "resolved_or_overdue"
@@ -63,33 +65,35 @@ def select_population(
     keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
     days = days.assign(open_overdue=overdue & keep)
     excluded: dict[str, int] = {}
-    label_of = days["_file"]
 
     def note(mask: pd.Series, severity: str, code: str, reason: str, message) -> None:
+        """One finding per row left out, built column-wise (there may be many)."""
         if not mask.any():
             return
         excluded[reason] = int(mask.sum())
-        for idx in days.index[mask]:
-            findings.add(severity, code, message(days.loc[idx]), file=label_of[idx], row=days.at[idx, ROW],
-                         column="finished_at", value=_fmt(days.at[idx, "finished_day"]))
+        sub = days.loc[mask, ["dossier_id", "finished_day", "due_day", FILE, ROW]]
+        texts = message(sub["dossier_id"].astype(str), _fmt(sub["finished_day"]), _fmt(sub["due_day"]))
+        findings.extend([Finding(severity, code, f, int(r), "finished_at", v, m) for f, r, v, m in
+                         zip(sub[FILE], sub[ROW], _fmt(sub["finished_day"]), texts, strict=True)])
 
     before = finished & (days["finished_day"] < period.start_ts)
     after = finished & (days["finished_day"] > period.end_ts)
     note(before, "info", "outside_period", "giải quyết trước kỳ",
-         lambda r: f"Hồ sơ {r.dossier_id} có kết quả ngày {_fmt(r.finished_day)}, trước kỳ {period.label()}; "
-                   "không thuộc kỳ này.")
+         lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", trước kỳ {period.label()}; "
+                             "không thuộc kỳ này.")
     note(after, "info", "outside_period", "giải quyết sau kỳ",
-         lambda r: f"Hồ sơ {r.dossier_id} có kết quả ngày {_fmt(r.finished_day)}, sau kỳ {period.label()}; "
-                   "không thuộc kỳ này.")
+         lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", sau kỳ {period.label()}; "
+                             "không thuộc kỳ này.")
     open_rows = ~finished & ~keep
     note(open_rows & overdue, "warning", "open_overdue", "chưa giải quyết, đã quá hạn",
-         lambda r: f"Hồ sơ {r.dossier_id} chưa có kết quả, hẹn trả {_fmt(r.due_day)} đã quá hạn cuối kỳ; "
-                   f"không chấm theo chính sách population={policy}.")
+         lambda d, fin, due: "Hồ sơ " + d + " chưa có kết quả, hẹn trả " + due + " đã quá hạn cuối kỳ; "
+                             f"không chấm theo chính sách population={policy}.")
     note(open_rows & ~overdue, "info", "open", "chưa giải quyết, chưa đến hạn",
-         lambda r: f"Hồ sơ {r.dossier_id} chưa có kết quả và chưa quá hạn ở cuối kỳ; không chấm trong kỳ này.")
+         lambda d, fin, due: "Hồ sơ " + d + " chưa có kết quả và chưa quá hạn ở cuối kỳ; không chấm trong kỳ này.")
     population = days if bool(keep.all()) else days[keep]
     return population.reset_index(drop=True), excluded
 
 
-def _fmt(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%d/%m/%Y")
+def _fmt(values: pd.Series) -> pd.Series:
+    """dd/mm/yyyy, blank where there is no date."""
+    return pd.to_datetime(values).dt.strftime("%d/%m/%Y").fillna("")

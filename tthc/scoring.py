@@ -123,6 +123,14 @@ def _bands(value: pd.Series, bands: list[dict], shift: np.ndarray | None = None)
     return np.select(conds, choices, default=-1)
 
 
+def _is(labels: pd.Series, name: str) -> np.ndarray:
+    """``labels == name`` without materialising strings when ``labels`` is categorical."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        cats = list(labels.cat.categories)
+        return labels.cat.codes.to_numpy() == (cats.index(name) if name in cats else -2)
+    return (labels == name).to_numpy(dtype=bool)
+
+
 def _points_or_na(d: pd.DataFrame, pts: np.ndarray) -> pd.Series:
     return pd.Series(pts, index=d.index).where(pts >= 0).astype("Int8")
 
@@ -133,7 +141,7 @@ def effective_contacts(ctx: DossierContext, ind: Indicator):
     d = ctx.dossiers
     value = d["contacts_eff"]
     pts = _bands(value, ind.params["bands"])
-    src = d["contacts_src"].to_numpy() == "survey"
+    src = _is(d["contacts_src"], "survey")
     idx = np.where(value.isna().to_numpy(), 0, np.where(src, 2, 1))
     return _points_or_na(d, pts), pd.Series(codes(idx, [NO_INFO, "contacts_system", "contacts_survey"]),
                                             index=d.index)
@@ -148,8 +156,8 @@ def agencies_contacted(ctx: DossierContext, ind: Indicator):
     field = d["field_check"].fillna(False).to_numpy(dtype=bool)
     pts = _bands(value, ind.params["bands"], field * allowance)
     names = [NO_INFO, "agencies_system", "agencies_derived", "agencies_survey"]
-    src = d["agencies_src"].astype(str).to_numpy()
-    idx = np.select([value.isna().to_numpy(), src == "system", src == "derived"], [0, 1, 2], 3)
+    src = d["agencies_src"]
+    idx = np.select([value.isna().to_numpy(), _is(src, "system"), _is(src, "derived")], [0, 1, 2], 3)
     code = with_flag(codes(idx, names), field & (allowance > 0), "_field")
     return _points_or_na(d, pts), pd.Series(code, index=d.index)
 
