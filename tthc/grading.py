@@ -11,6 +11,7 @@ import pandas as pd
 
 from .rounding import round_one
 from .rules import Grading, RuleSet
+from .wording import one_decimal
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class GroupMeans:
         count, total, mean = int(self.count[group]), int(self.total[group]), self.mean[group]
         if mean is None:
             return IndicatorScore(number, None, "excluded", "Không hồ sơ nào có thông tin cho chỉ số này.")
-        return IndicatorScore(number, mean, "dossiers", f"Trung bình {total}/{count} hồ sơ = {mean}", count, total)
+        return IndicatorScore(number, mean, "dossiers", f"Trung bình {total}/{count} hồ sơ = {one_decimal(mean)}",
+                              count, total)
 
 
 def group_means(groups: np.ndarray, n_groups: int, points: pd.Series, rounding: str) -> GroupMeans:
@@ -63,7 +65,8 @@ def total_of(scores: list[IndicatorScore], rules: RuleSet, grading: Grading, pol
     if policy == "rescale_to_18" and included:
         possible = sum(rules.indicator(s.number).max_points for s in included)
         scaled = round_one(Fraction(total) * Fraction(grading.max_total) / possible, rounding)
-        return scaled, (f"tổng {total} trên {possible} điểm có thể, quy đổi về thang {grading.max_total} "
+        return scaled, (f"tổng {one_decimal(total)} trên {possible} điểm có thể, quy đổi về thang "
+                        f"{grading.max_total} "
                         f"(chỉ số {names} không đủ thông tin)")
     return total.quantize(Decimal("0.1")), f"tổng các chỉ số có thông tin; chỉ số {names} không đủ thông tin, " \
                                            "không tính (ngưỡng xếp loại giữ nguyên)"

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .population import Period
 from .rules import Indicator
+from .wording import share
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def _d(x) -> Decimal:
 
 
 def _pct(x) -> str:
-    return f"{float(x) * 100:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
+    return share(x)
 
 
 def _missing(ctx: UnitContext, fields: list[str]) -> str | None:

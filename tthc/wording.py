@@ -17,7 +17,7 @@ from string import Template
 from babel.numbers import format_decimal
 
 from tthc.quarter import Quarter
-from tthc.rounding import round_one
+from tthc.rounding import round_one, to_fraction
 
 LOCALE = "vi_VN"
 #: Blank left in a document for a value filled in by hand at signing (day, document number).
@@ -77,6 +77,11 @@ def percent(part: int, whole: int) -> str:
     if whole <= 0:
         raise WordingError("percent of an empty total")
     return f"{one_decimal(Fraction(100 * part, whole))}%"
+
+
+def share(value: float | Decimal | Fraction | str) -> str:
+    """A 0–1 share as a percentage with at most one decimal: ``0.855`` -> ``85,5%``, ``1`` -> ``100%``."""
+    return format_decimal(round_one(Fraction(to_fraction(value) * 100)), format="#,##0.#", locale=LOCALE) + "%"
 
 
 def fill(pattern: str, **values: object) -> str:
