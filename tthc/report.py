@@ -9,6 +9,9 @@ the parameters; this module only counts and fills them. The notebook displays ``
 
 from __future__ import annotations
 
+import base64
+from html import escape
+
 import json
 import re
 from collections import Counter
@@ -418,3 +421,30 @@ def build_report(
             f"Không có {folder / 'manifest.json'}: phụ lục không nêu bộ quy tắc và các lựa chọn đã áp dụng."
         )
     return Report(title=context["html_title"], html=render(context), warnings=tuple(warnings))
+
+
+CHART_TITLES = {
+    "phan_loai_theo_cap": "Kết quả xếp loại theo cấp",
+    "chi_so_theo_don_vi": "Điểm từng chỉ số của các đơn vị",
+    "tu_cham_va_tham_dinh": "Điểm tự chấm và điểm thẩm định",
+    "hai_long_theo_kenh": "Mức độ hài lòng theo hình thức đánh giá",
+}
+
+
+def charts_html(quarter: str | Quarter, profile: str, out_dir: Path | str | None = None,
+                root: Path | None = None) -> str:
+    """The quarter's charts as one self-contained HTML section (inline PNG), shown on screen only: the PDF
+    keeps the official text and appendix (the stylesheet hides ``tthc-screen-only`` in print)."""
+    from . import charts
+
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    folder = Path(out_dir) if out_dir is not None else default_output_dir(profile, q, root)
+    figures = charts.build_all(folder)
+    parts = ['<section class="tthc-charts tthc-screen-only"><h2>Biểu đồ</h2>']
+    for name, fig in figures.items():
+        data = base64.b64encode(charts.png_bytes(fig)).decode("ascii")
+        title = escape(CHART_TITLES.get(name, name))
+        parts.append(f'<figure><img class="tthc-figure" alt="{title}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{title}</figcaption></figure>")
+    parts.append("</section>")
+    return "".join(parts)
