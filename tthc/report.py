@@ -10,14 +10,13 @@ the parameters; this module only counts and fills them. The notebook displays ``
 from __future__ import annotations
 
 import base64
-from html import escape
-
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from html import escape
 from pathlib import Path
 from typing import Any
 
