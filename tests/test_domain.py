@@ -351,3 +351,16 @@ def test_officials_completion(tmp_path):
     # Bình: i1 0, i2 0, i3 1, i4 2 (a blank count is zero), i7 0 → 3 → dưới 70%
     assert off.at["Bình", "score"] == "3.0" and off.at["Bình", "completion"] == "dưới 70%"
     assert off.at["Chi", "completion"] == "dưới 70%"
+
+
+def test_indicator2_several_steps_of_one_unit_the_worst_decides(tmp_path):
+    steps = [
+        {"dossier_id": "D2", "unit_id": "H1", "due_at": "2021-04-08", "finished_at": "2021-04-08"},  # on time
+        {"dossier_id": "D2", "unit_id": "H1", "due_at": "2021-04-09", "finished_at": "2021-04-12"},  # late
+        {"dossier_id": "D2", "unit_id": "H1", "due_at": "2021-07-20", "finished_at": ""},  # open, not yet due
+    ]
+    r = grade(tmp_path, [dossier("D1"), dossier("D2", unit="X1")], steps=steps)
+    parts = r.participants.set_index(["dossier_id", "unit_id"])
+    assert parts.at[("D2", "H1"), "points"] == 0
+    assert parts.at[("D2", "H1"), "role"] == "coordinating"
+    assert score(r, 2, "H1").points == Decimal("1.0")  # (2 for its own D1 + 0 for its late step) / 2

@@ -10,7 +10,6 @@ from .findings import Findings
 from .loading import FILE, Inputs
 from .reading import ROW
 
-
 SOURCES = ["system", "derived", "none", "survey"]
 
 

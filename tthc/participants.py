@@ -55,7 +55,7 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
                                       [pts_map["before"], pts_map["on_time"], pts_map["late"]], -1),
                             index=s.index).where(lambda x: x >= 0).astype("Int8")
     # several steps of one unit in one dossier: the worst step decides
-    s = s.sort_values(["dossier_id", "unit_id", "points"], na_position="first").drop_duplicates(
+    s = s.sort_values(["dossier_id", "unit_id", "points"], na_position="last").drop_duplicates(
         ["dossier_id", "unit_id"], keep="first")
     step_rows = pd.DataFrame({
         "dossier_id": s["dossier_id"], "unit_id": s["unit_id"], "points": s["points"], "code": s["code"],
@@ -69,8 +69,8 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     replace = pop["dossier_id"].isin(own.index)
     scores.loc[replace, col] = pop.loc[replace, "dossier_id"].map(own["points"]).astype("Int8")
     set_codes(scores, f"{col}_code", replace, pop.loc[replace, "dossier_id"].map(own["code"]))
-    scores[f"{col}_step_due"] = pop["dossier_id"].map(own["due_day"])
-    scores[f"{col}_step_finished"] = pop["dossier_id"].map(own["finished_day"])
+    scores[f"{col}_step_due"] = own["due_day"].reindex(pop["dossier_id"]).to_numpy()
+    scores[f"{col}_step_finished"] = own["finished_day"].reindex(pop["dossier_id"]).to_numpy()
     base = resolving_rows(pop, scores, ind)  # with the resolving units' own steps now in ``scores``
     keep = base[~base["dossier_id"].isin(set(step_rows["dossier_id"]))]
     out = pd.concat([keep, step_rows[base.columns]], ignore_index=True)

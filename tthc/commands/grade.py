@@ -9,6 +9,7 @@ from collections import Counter
 from ..engine import grade_quarter
 from ..findings import InputError
 from ..outputs import write_outputs
+from ..policies import parse_assignments, resolve_policies
 from ..profiles import ProfileError
 from ..quarter import QuarterError
 from ..rules import RuleSetError
@@ -22,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Đọc, kiểm tra, chấm điểm và ghi grades.csv, officials.csv, "
                                    "dossier_scores.csv, findings.csv, manifest.json.")
     add_quarter_args(p)
+    p.add_argument("--compare-policy", dest="compare_policy", action="append", nargs="+", default=[],
+                   metavar="TÊN=GIÁ_TRỊ", help="liệt kê các đơn vị đổi kết quả nếu chọn chính sách này")
     p.set_defaults(handler=run)
 
 
@@ -43,8 +46,18 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         report_input_error(exc)
         return EXIT_INPUT
+    if args.compare_policy:  # refuse a bad alternative before anything is written
+        try:
+            resolve_policies(result.rules, result.policies,
+                             parse_assignments(i for group in args.compare_policy for i in group))
+        except RuleSetError as exc:
+            return fail(str(exc))
     out = write_outputs(result, target.out_dir)
     summarise(result, out)
+    if args.compare_policy:
+        from .explain import print_comparison
+
+        return print_comparison(args, target, result)
     return 0
 
 
@@ -55,7 +68,8 @@ def summarise(result, out) -> None:
     levels = {code: lvl.name for code, lvl in result.rules.levels.items()}
     for level, group in result.grades.groupby("level", sort=False):
         counts = Counter(group["result"])
-        parts = "; ".join(f"{n:02d} {label}" for label, n in counts.items())
+        order = [b.label for b in result.rules.unit_grading.bands] + list(result.rules.statuses.values())
+        parts = "; ".join(f"{counts[label]:02d} {label}" for label in order if counts[label])
         print(f"  {levels.get(level, level or '(không rõ cấp)')}: {parts}")
     sev = Counter(f.severity for f in result.findings.items)
     print(f"Phát hiện: {sev.get('error', 0)} lỗi, {sev.get('warning', 0)} cảnh báo, {sev.get('info', 0)} thông tin.")
