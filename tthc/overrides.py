@@ -47,12 +47,16 @@ class Overrides:
         for (did, number), ov in self.dossier.items():
             col = f"i{number}"
             idx = position[did]
+            if points.at[idx, f"{col}_code"] == "override":
+                continue  # applied already (the second pass only re-applies what step data replaced)
+            computed = points.at[idx, col]
+            computed = "không có thông tin" if pd.isna(computed) else str(int(computed))
             points.at[idx, col] = int(ov.points)
             mask = points.index == idx
             set_codes(points, f"{col}_code", mask, ["override"])
             if f"{col}_override" not in points:
                 points[f"{col}_override"] = pd.Series("", index=points.index, dtype=object)
-            points.at[idx, f"{col}_override"] = ov.note()
+            points.at[idx, f"{col}_override"] = f"{ov.note()} (điểm tính được: {computed})"
 
     def apply_to_unit(self, uid: str, score: IndicatorScore) -> IndicatorScore:
         ov = self.unit.get((uid, score.number))
