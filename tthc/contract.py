@@ -6,6 +6,7 @@ the contract are the minimum; a few more seen in real exports are added.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .text import fold
@@ -39,11 +40,17 @@ class Table:
         raise KeyError(name)
 
     def match(self, header: object) -> Column | None:
-        key = fold(header)
-        for col in self.columns:
-            if key in col.keys():
-                return col
-        return None
+        return _index(self).get(fold(header))
+
+
+@functools.lru_cache(maxsize=64)
+def _index(table: Table) -> dict[str, Column]:
+    """Folded header → column (the first column claiming a key wins, as in the column order)."""
+    index: dict[str, Column] = {}
+    for col in table.columns:
+        for key in sorted(col.keys()):
+            index.setdefault(key, col)
+    return index
 
 
 UNIT_REF = ("Mã đơn vị", "Mã cơ quan")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .checks import gap_findings
 from .evidence import attach_evidence
 from .findings import Findings
 from .grading import IndicatorScore, fmt, group_means, total_of
@@ -136,7 +137,6 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     period = Period(*inputs.quarter.bounds(policies["period"]))
     days = add_day_columns(inputs.table("dossiers"))
     dossier_label = inputs.files["dossiers"].label
-    _date_sanity(days, findings)
     pop, excluded = select_population(days, period, policies["population"], findings)
     inputs.accounting[dossier_label].excluded.update(excluded)
     pop = attach_evidence(pop, inputs, findings)
@@ -162,18 +162,8 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
                     officials, official_scores)
     result.satisfaction = _satisfaction(inputs, period, findings)
     _complaints_outside(inputs, period, findings)
+    findings.extend(gap_findings(result))
     return result
-
-
-def _date_sanity(days: pd.DataFrame, findings: Findings) -> None:
-    for col, mask, what in (
-        ("due_at", days["due_day"] < days["received_day"], "ngày hẹn trả trước ngày tiếp nhận"),
-        ("finished_at", days["finished_day"] < days["received_day"], "ngày có kết quả trước ngày tiếp nhận"),
-    ):
-        for idx in days.index[mask.fillna(False)]:
-            findings.warning("impossible_date", f"Hồ sơ {days.at[idx, 'dossier_id']}: {what}; vẫn chấm theo dữ "
-                             "liệu, cần kiểm tra lại.", file=days.at[idx, FILE], row=days.at[idx, ROW], column=col,
-                             value=days.at[idx, col])
 
 
 def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal | None]]:

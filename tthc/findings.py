@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -11,7 +12,10 @@ WARNING = "warning"  # a row or value was left out, or the data look wrong; grad
 INFO = "info"        # worth knowing (a row outside the period, a missing optional file)
 SEVERITIES = (ERROR, WARNING, INFO)
 
-COLUMNS = ["severity", "code", "file", "row", "column", "value", "message"]
+#: The contract's columns first (DATA_CONTRACT.md), then additions.
+COLUMNS = ["severity", "code", "file", "row", "column", "value", "message", "suggestion"]
+#: Severity names as users read them.
+SEVERITY_VI = {ERROR: "Lỗi", WARNING: "Cảnh báo", INFO: "Thông tin"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Finding:
     column: str
     value: str
     message: str
+    suggestion: str = ""
 
     def location(self) -> str:
         parts = [f"tệp {self.file}" if self.file else ""]
@@ -34,7 +39,27 @@ class Finding:
 
     def __str__(self) -> str:
         where = self.location()
-        return f"{where}: {self.message}" if where else self.message
+        text = f"{where}: {self.message}" if where else self.message
+        return f"{text} Gợi ý: {self.suggestion}" if self.suggestion else text
+
+
+def show(value: object) -> str:
+    """A cell as the analyst would recognise it: blanks empty, dates day-first, 12.0 as 12."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if pd.isna(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, datetime | date):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%d/%m/%Y %H:%M" if (ts.hour or ts.minute) else "%d/%m/%Y")
+    return str(value)
+
+
+def sort_key(finding: Finding) -> tuple:
+    """Row order within a file: file-level findings first, then by row."""
+    return (-1 if finding.row is None else finding.row,)
 
 
 class InputError(Exception):
@@ -60,11 +85,12 @@ class Findings:
         row: int | None = None,
         column: str = "",
         value: object = "",
+        suggestion: str = "",
     ) -> None:
         if severity not in SEVERITIES:
             raise ValueError(severity)
-        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-        self.items.append(Finding(severity, code, file, None if row is None else int(row), column, text, message))
+        self.items.append(Finding(severity, code, file, None if row is None or pd.isna(row) else int(row), column,
+                                  show(value), message, suggestion))
 
     def error(self, code: str, message: str, **where) -> None:
         self.add(ERROR, code, message, **where)
@@ -75,8 +101,8 @@ class Findings:
     def info(self, code: str, message: str, **where) -> None:
         self.add(INFO, code, message, **where)
 
-    def extend(self, other: Findings) -> None:
-        self.items.extend(other.items)
+    def extend(self, other: Findings | list[Finding]) -> None:
+        self.items.extend(other.items if isinstance(other, Findings) else other)
 
     @property
     def errors(self) -> list[Finding]:

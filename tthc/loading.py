@@ -10,16 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import check_table
 from .contract import QUARTER_TABLES, UNITS, Table
-from .findings import Findings
+from .findings import Findings, sort_key
 from .quarter import Quarter
 from .reading import ROW, Raw, ReadError, read_table
 from .rules import RuleSet
 from .text import fold
-from .values import EXPECTED, PARSERS, blank_mask
+from .values import EXPECTED, PARSERS
 
 FILE = "_file"
 SUFFIXES = (".csv", ".xlsx")
+#: Files a user may save by mistake; named in a finding instead of being silently ignored.
+OTHER_SUFFIXES = (".xls", ".xlsm", ".txt", ".ods", ".tsv")
+#: Reasons for rows left out while loading (row accounting).
+REASON_INVALID = "thiếu hoặc sai giá trị bắt buộc"
+REASON_UNIT = "đơn vị không có trong units.csv"
+REASON_DUPLICATE = "mã trùng lặp"
 
 
 @dataclass
@@ -55,9 +62,15 @@ class Inputs:
     files: dict[str, FileInfo]
     accounting: dict[str, Accounting]
     findings: Findings
+    #: per table, canonical column → header as written in the file
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
+
+    def header(self, table: str, column: str) -> str:
+        """The header of ``column`` as written in ``table``'s file (for findings), else the canonical name."""
+        return self.headers.get(table, {}).get(column, column)
 
     def has(self, table: str, column: str) -> bool:
         return column in self.columns.get(table, set())
@@ -77,48 +90,20 @@ def find_file(folder: Path, name: str, findings: Findings, rel: str) -> Path | N
             file=f"{rel}/{name}.*",
         )
         return None
+    if not present:
+        others = sorted(p.name for p in folder.glob(f"{name}.*") if p.suffix.lower() in OTHER_SUFFIXES)
+        if others:
+            findings.warning(
+                "unsupported_format",
+                f"Tệp {others[0]} không được đọc: chỉ nhận .csv hoặc .xlsx.", file=f"{rel}/{others[0]}",
+                suggestion="Mở bằng Excel, chọn Lưu thành 'Excel Workbook (.xlsx)' hoặc 'CSV UTF-8'.",
+            )
     return present[0] if present else None
 
 
 def _file_info(path: Path, label: str) -> FileInfo:
     data = path.read_bytes()
     return FileInfo(label, path, len(data), hashlib.sha256(data).hexdigest())
-
-
-def _parse(raw: Raw, table: Table, findings: Findings, label: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Parse every column by its kind; returns the canonical frame and a mask of rows to drop."""
-    frame = pd.DataFrame(index=raw.frame.index)
-    drop = pd.Series(False, index=raw.frame.index)
-    rows = raw.frame[ROW]
-    for col in table.columns:
-        if col.name not in raw.columns:
-            frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
-            continue
-        cells = raw.frame[col.name]
-        values, bad = PARSERS.get(col.kind, PARSERS["text"])(cells, blank_is_missing=table.blank_is_missing)
-        frame[col.name] = values
-        header = raw.columns[col.name]
-        if col.required:
-            blank = blank_mask(cells)
-            for idx in blank[blank].index:
-                findings.warning(
-                    "required_blank",
-                    f"Thiếu giá trị bắt buộc ({col.name}); dòng bị loại khỏi chấm điểm.",
-                    file=label, row=rows[idx], column=header,
-                )
-            drop |= blank
-        for idx in bad[bad].index:
-            effect = "dòng bị loại khỏi chấm điểm" if col.required else "giá trị được coi là không có thông tin"
-            findings.warning(
-                f"bad_{col.kind}",
-                f"Giá trị không hợp lệ; cần {EXPECTED.get(col.kind, col.kind)}; {effect}.",
-                file=label, row=rows[idx], column=header, value=cells[idx],
-            )
-        if col.required:
-            drop |= bad
-    frame[ROW] = rows
-    frame[FILE] = label
-    return frame, drop
 
 
 def _missing_required(raw: Raw, table: Table, findings: Findings, label: str) -> None:
@@ -137,6 +122,7 @@ def _unit_resolver(units: pd.DataFrame):
     by_fold_id = {fold(u): str(u) for u in units["unit_id"]}
     by_name = {fold(n): str(u) for u, n in zip(units["unit_id"], units["unit_name"], strict=True) if n}
     choices = sorted(set(by_fold_id) | set(by_name))
+    names = {str(u): str(n) for u, n in zip(units["unit_id"], units["unit_name"], strict=True)}
 
     def resolve(unit_id: object, unit_name: object) -> tuple[str | None, str]:
         key = unit_id if isinstance(unit_id, str) else unit_name
@@ -151,13 +137,14 @@ def _unit_resolver(units: pd.DataFrame):
         close = difflib.get_close_matches(fold(key), choices, n=1, cutoff=0.6)
         if close:
             target = by_fold_id.get(close[0]) or by_name.get(close[0])
-            return None, f"; có phải là '{target}'?"
+            return None, f"Có phải là '{target}' ({names.get(target, target)})?"
         return None, ""
 
     return resolve
 
 
-def _resolve_units(frame: pd.DataFrame, resolver, findings: Findings, label: str, has_id: bool) -> pd.Series:
+def _resolve_units(frame: pd.DataFrame, resolver, findings: Findings, label: str, has_id: bool,
+                   headers: dict[str, str]) -> pd.Series:
     """Resolve each row's unit (``unit_id`` or ``unit_name``) against units.csv; returns the drop mask."""
     pairs = frame[["unit_id", "unit_name"]].drop_duplicates()
     mapping = {}
@@ -172,38 +159,45 @@ def _resolve_units(frame: pd.DataFrame, resolver, findings: Findings, label: str
             if raw_value is None or raw_value is pd.NA:
                 msg = "Thiếu đơn vị; dòng bị loại."
             else:
-                msg = f"Đơn vị không có trong units.csv{hint}; dòng bị loại."
-            findings.warning("unknown_unit", msg, file=label, row=frame.at[idx, ROW], column=column,
-                             value=raw_value)
+                msg = "Đơn vị không có trong units.csv; dòng bị loại."
+            findings.warning("unknown_unit", msg, file=label, row=frame.at[idx, ROW],
+                             column=headers.get(column, column), value=raw_value, suggestion=hint)
             drop.iloc[pos] = True
     frame["unit_id"] = [u for u, _h in resolved]
     return drop
 
 
 def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.DataFrame, FileInfo | None, Raw | None]:
+    empty = pd.DataFrame(columns=["unit_id", "unit_name", "level", ROW])
     path = find_file(data_dir, "units", findings, data_dir.name)
     if path is None:
         if not findings.errors:
             findings.error("missing_file", "Thiếu tệp danh mục đơn vị units.csv (hoặc units.xlsx).",
                            file="units.csv")
-        return pd.DataFrame(columns=["unit_id", "unit_name", "level", ROW]), None, None
+        return empty, None, None
     label = path.name
-    raw = read_table(path, UNITS, findings, label)
+    errors_before = len(findings.errors)
+    try:
+        raw = read_table(path, UNITS, findings, label)
+    except ReadError as exc:
+        findings.error("unreadable", str(exc), file=label)
+        return empty, None, None
     _missing_required(raw, UNITS, findings, label)
     info = _file_info(path, label)
-    info.rows = len(raw.frame)
-    if findings.errors:
-        return pd.DataFrame(columns=["unit_id", "unit_name", "level", ROW]), info, raw
+    info.rows, info.sheet, info.header_row = len(raw.frame), raw.sheet, raw.header_row
+    if len(findings.errors) > errors_before:
+        return empty, info, raw
     ids, _ = PARSERS["id"](raw.frame["unit_id"])
     names, _ = PARSERS["text"](raw.frame["unit_name"])
     levels = raw.frame["level"].map(lambda v: rules.level_code(v) if not pd.isna(v) else None)
     units = pd.DataFrame({"unit_id": ids, "unit_name": names, "level": levels, ROW: raw.frame[ROW]})
     for idx in units.index[units["unit_id"].isna()]:
-        findings.error("required_blank", "Thiếu mã đơn vị.", file=label, row=units.at[idx, ROW], column="unit_id")
+        findings.error("required_blank", "Thiếu mã đơn vị.", file=label, row=units.at[idx, ROW],
+                       column=raw.columns["unit_id"])
     dup = units["unit_id"].notna() & units["unit_id"].duplicated(keep="first")
     for idx in units.index[dup]:
         findings.error("duplicate_id", f"Mã đơn vị '{units.at[idx, 'unit_id']}' bị trùng.", file=label,
-                       row=units.at[idx, ROW], column="unit_id", value=units.at[idx, "unit_id"])
+                       row=units.at[idx, ROW], column=raw.columns["unit_id"], value=units.at[idx, "unit_id"])
     for idx in units.index[units["level"].isna()]:
         findings.warning("bad_level", f"Cấp không hợp lệ; cần {EXPECTED['level']}.", file=label,
                          row=units.at[idx, ROW], column=raw.columns["level"], value=raw.frame.at[idx, "level"])
@@ -212,66 +206,112 @@ def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.D
     return units.reset_index(drop=True), info, raw
 
 
-def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet) -> Inputs:
-    """Read ``units`` and every file of the quarter folder. Raises ``InputError`` when grading is impossible."""
+def _accounting(raw: Raw) -> Accounting:
+    """Rows read: the data rows plus those set aside while reading (total rows, numbering rows)."""
+    acc = Accounting(read=len(raw.frame) + sum(raw.dropped.values()))
+    acc.excluded.update(raw.dropped)
+    return acc
+
+
+def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict: bool = True) -> Inputs:
+    """Read ``units`` and every file of the quarter folder, each checked against its schema.
+
+    Raises ``InputError`` when grading is impossible; with ``strict=False`` returns what could be read,
+    every finding included (errors too), for ``tthc check``.
+    """
     data_dir = Path(data_dir)
     findings = Findings()
     files: dict[str, FileInfo] = {}
     accounting: dict[str, Accounting] = {}
+    headers: dict[str, dict[str, str]] = {}
+    tables: dict[str, pd.DataFrame | None] = {}
+    columns: dict[str, set[str]] = {}
+    units = pd.DataFrame(columns=["unit_id", "unit_name", "level", ROW])
+
+    def done() -> Inputs:
+        if strict:
+            findings.raise_errors()
+        return Inputs(data_dir, quarter, units, tables, columns, files, accounting, findings, headers)
+
     if not data_dir.is_dir():
         findings.error("missing_folder", f"Không có thư mục dữ liệu {data_dir}.", file=str(data_dir))
-        findings.raise_errors()
-    units, units_info, _ = load_units(data_dir, rules, findings)
+        return done()
+    units, units_info, units_raw = load_units(data_dir, rules, findings)
     if units_info:
         files["units"] = units_info
-        accounting[units_info.label] = Accounting(read=units_info.rows)
+        accounting[units_info.label] = _accounting(units_raw)
+        headers["units"] = dict(units_raw.columns)
     folder = data_dir / str(quarter)
     if not folder.is_dir():
         findings.error("missing_folder", f"Không có thư mục dữ liệu của quý {quarter} ({folder}).",
                        file=str(quarter))
-    findings.raise_errors()
+    if findings.errors:
+        return done()
     resolver = _unit_resolver(units)
-    tables: dict[str, pd.DataFrame | None] = {}
-    columns: dict[str, set[str]] = {}
     for table in QUARTER_TABLES:
+        tables[table.name] = None
+        errors_before = len(findings.errors)
         path = find_file(folder, table.name, findings, str(quarter))
         if path is None:
-            if table.required_file and not findings.errors:
+            if len(findings.errors) > errors_before:  # both .csv and .xlsx: already said
+                continue
+            if table.required_file:
                 findings.error("missing_file", f"Thiếu tệp bắt buộc {table.name}.csv (hoặc .xlsx).",
                                file=f"{quarter}/{table.name}.csv")
-            elif not findings.errors:
+            else:
                 findings.info("missing_file", f"Không có tệp {table.name}; các chỉ số cần tệp này áp dụng "
                               "chính sách tương ứng.", file=f"{quarter}/{table.name}.csv")
-            tables[table.name] = None
             continue
         label = f"{quarter}/{path.name}"
-        info = _file_info(path, label)
-        try:
-            raw = read_table(path, table, findings, label)
-        except ReadError as exc:
-            findings.error("unreadable", str(exc), file=label)
+        local = Findings()
+        loaded = _load_table(path, table, quarter, resolver, local, label)
+        findings.extend(sorted(local.items, key=sort_key))
+        if loaded is None:
             continue
+        raw, frame = loaded
+        info = _file_info(path, label)
         info.rows, info.sheet, info.header_row = len(raw.frame), raw.sheet, raw.header_row
         files[table.name] = info
-        accounting[label] = Accounting(read=len(raw.frame))
-        _missing_required(raw, table, findings, label)
-        names = {c.name for c in table.columns}
-        if {"unit_id", "unit_name"} <= names and not ({"unit_id", "unit_name"} & set(raw.columns)):
-            findings.error("missing_column", f"Bảng {table.name} cần cột 'unit_id' (Mã đơn vị) hoặc 'unit_name' "
-                           "(Tên đơn vị).", file=label, row=raw.header_row, column="unit_id")
-        if findings.errors:
+        accounting[label] = acc = _accounting(raw)
+        headers[table.name] = dict(raw.columns)
+        if frame is None:
             continue
-        frame, drop = _parse(raw, table, findings, label)
+        keep, reasons = frame
+        acc.excluded.update(reasons)
         columns[table.name] = set(raw.columns)
-        if {"unit_id", "unit_name"} <= names:
-            drop |= _resolve_units(frame, resolver, findings, label, "unit_id" in raw.columns)
-        if drop.any():
-            accounting[label].excluded["dòng thiếu/sai giá trị bắt buộc hoặc đơn vị"] += int(drop.sum())
-        tables[table.name] = frame[~drop].reset_index(drop=True)
-    findings.raise_errors()
-    inputs = Inputs(data_dir, quarter, units, tables, columns, files, accounting, findings)
+        tables[table.name] = keep
+    if findings.errors:
+        return done()
+    inputs = done()
     _dedupe(inputs)
     return inputs
+
+
+def _load_table(path: Path, table: Table, quarter: Quarter, resolver, findings: Findings, label: str):
+    """(raw, (rows kept, rows left out by reason) or None when the table has errors), or None if unreadable."""
+    try:
+        raw = read_table(path, table, findings, label)
+    except ReadError as exc:
+        findings.error("unreadable", str(exc), file=label)
+        return None
+    names = {c.name for c in table.columns}
+    unit_ref = {"unit_id", "unit_name"} <= names
+    if unit_ref and not ({"unit_id", "unit_name"} & set(raw.columns)):
+        findings.error("missing_column", f"Bảng {table.name} cần cột 'unit_id' (Mã đơn vị) hoặc 'unit_name' "
+                       "(Tên đơn vị).", file=label, row=raw.header_row, column="unit_id")
+    checked = check_table(raw, table, quarter, findings, label)
+    if findings.errors:
+        return raw, None
+    frame, drop = checked.frame, checked.drop
+    frame[FILE] = label
+    reasons: Counter = Counter()
+    if unit_ref:
+        unknown = _resolve_units(frame, resolver, findings, label, "unit_id" in raw.columns, checked.headers)
+        reasons[REASON_UNIT] = int((unknown & ~drop).sum())
+        drop = drop | unknown
+    reasons[REASON_INVALID] = int(drop.sum()) - reasons[REASON_UNIT]
+    reasons = Counter({k: v for k, v in reasons.items() if v})
+    return raw, (frame[~drop].reset_index(drop=True), reasons)
 
 
 #: Tables keyed by one id per row, and which column that is.
@@ -292,20 +332,21 @@ def _dedupe(inputs: Inputs) -> None:
         content = [c for c in frame.columns if c not in (ROW, FILE)]
         first_rows = frame[present & ~dup].set_index(key)
         label = inputs.files[name].label
+        column = inputs.headers.get(name, {}).get(key, key)
         for idx in frame.index[dup]:
             ident = frame.at[idx, key]
             first = first_rows.loc[ident]
             same = all(_same(frame.at[idx, c], first[c]) for c in content if c != key)
             if same:
                 inputs.findings.info("duplicate_row", f"Dòng trùng lặp hoàn toàn với dòng {first[ROW]}; bỏ qua.",
-                                     file=label, row=frame.at[idx, ROW], column=key, value=ident)
+                                     file=label, row=frame.at[idx, ROW], column=column, value=ident)
             else:
                 inputs.findings.warning(
                     "duplicate_id",
                     f"Mã '{ident}' đã có ở dòng {first[ROW]} với nội dung khác; giữ dòng {first[ROW]}, bỏ dòng này.",
-                    file=label, row=frame.at[idx, ROW], column=key, value=ident,
+                    file=label, row=frame.at[idx, ROW], column=column, value=ident,
                 )
-        inputs.accounting[label].excluded["mã trùng lặp"] += int(dup.sum())
+        inputs.accounting[label].excluded[REASON_DUPLICATE] += int(dup.sum())
         inputs.tables[name] = frame[~dup].reset_index(drop=True)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import PROJECT_ROOT, __version__
+from . import PROJECT_ROOT, __version__, excel
 from .contract import CONTRACT_VERSION
 
 #: Contract tables first; the rest are additions (the contract allows adding).
@@ -87,6 +87,8 @@ def render(result) -> dict[str, bytes]:
         "unit_indicators.csv": csv_bytes(result.unit_indicators),
         "satisfaction.csv": csv_bytes(result.satisfaction),
         "participants.csv": csv_bytes(_participants(result.participants)),
+        "grades.xlsx": excel.grades_xlsx(result),
+        "findings.xlsx": excel.findings_xlsx(result),
     }
     files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2, sort_keys=False)
                               + "\n").encode("utf-8")

@@ -31,6 +31,12 @@ DATE_FORMATS = (
     "%d-%m-%Y %H:%M",
     "%d.%m.%Y",
 )
+#: The shape of each text date format (a cheap regex before the parser tries a format on a cell).
+_DATE_SHAPES = {
+    fmt: re.escape(fmt).replace("%Y", r"\d{4}").replace("%m", r"\d{1,2}").replace("%d", r"\d{1,2}")
+    .replace("%H", r"\d{1,2}").replace("%M", r"\d{1,2}").replace("%S", r"\d{1,2}")
+    for fmt in DATE_FORMATS
+}
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Excel serial numbers accepted as dates: 1 Jan 1970 to 31 Dec 2099.
 EXCEL_SERIALS = (25569, 73050)
@@ -83,12 +89,19 @@ def _text(raw: pd.Series) -> pd.Series:
             return value.isoformat()
         return str(value).strip()
 
+    if isinstance(raw.dtype, pd.StringDtype) or pd.api.types.infer_dtype(raw, skipna=True) == "string":
+        return raw.str.strip()  # CSV cells: all text, vectorised
     return raw.map(one, na_action="ignore")
 
 
 def parse_id(raw: pd.Series) -> Parsed:
+    """Ids and names: text with every run of spaces, tabs or line breaks (Alt+Enter in Excel) made one
+    space, so no cell can break a CSV row or a report line."""
     blank = blank_mask(raw)
-    values = _text(raw).where(~blank, None).astype(object)
+    text = _text(raw)
+    if text.str.contains(r"\s\s|[\t\r\n\v\f\x85\u2028\u2029]", regex=True).fillna(False).any():
+        text = text.str.replace(r"\s+", " ", regex=True)
+    values = text.where(~blank, None).astype(object)
     return values, pd.Series(False, index=raw.index)
 
 
@@ -118,7 +131,10 @@ def parse_date(raw: pd.Series) -> Parsed:
     for fmt in DATE_FORMATS:
         if not todo.any():
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        shaped = todo & text.str.fullmatch(_DATE_SHAPES[fmt]).fillna(False).astype(bool)
+        if not shaped.any():
+            continue
+        parsed = pd.to_datetime(text[shaped], format=fmt, errors="coerce")
         hit = parsed.notna()
         result[parsed.index[hit]] = parsed[hit]
         todo[parsed.index[hit]] = False
@@ -166,17 +182,16 @@ def parse_decimal(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
 
 
 def parse_score(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
-    """A self-score: a decimal from 0 to 2; blank means not self-scored."""
+    """A self-score: a decimal; blank means not self-scored. Its range (0–2, steps of 0.1) is a check
+    (``schemas``), not a parsing matter."""
     numbers, _blank, bad = _numbers(raw)
-    bad = bad | ~numbers.between(0, 2) & numbers.notna()
-    return numbers.where(~bad), bad
+    return numbers, bad
 
 
 def parse_share(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
-    """A share from 0 to 1 (``0,5`` or ``50%``); blank is missing evidence."""
+    """A share (``0,5`` or ``50%``); blank is missing evidence. Its range (0–1) is a check (``schemas``)."""
     numbers, _blank, bad = _numbers(raw)
-    bad = bad | ~numbers.between(0, 1) & numbers.notna()
-    return numbers.where(~bad), bad
+    return numbers, bad
 
 
 def _labels(mapping: dict[str, str]) -> Callable[[pd.Series], Parsed]:
@@ -192,6 +207,25 @@ parse_channel = _labels(CHANNELS)
 parse_form = _labels(FORMS)
 parse_satisfaction = _labels(SATISFACTION)
 parse_scope = _labels(SCOPES)
+
+#: How some folded labels are written with their diacritics.
+LABELS_VI = {"rat hai long": "Rất hài lòng", "hai long": "Hài lòng", "khong hai long": "Không hài lòng",
+             "truc tiep": "Trực tiếp", "truc tuyen": "Trực tuyến", "buu chinh cong ich": "Bưu chính công ích",
+             "giay": "Giấy", "ho so": "hồ sơ", "don vi": "đơn vị"}
+#: Labels a user may write, by kind (for suggesting the closest one).
+LABELS = {"channel": CHANNELS, "form": FORMS, "satisfaction": SATISFACTION, "scope": SCOPES}
+
+
+def closest_label(kind: str, value: object) -> str:
+    """The accepted label closest to ``value`` (as a user would write it), or ''."""
+    import difflib
+
+    mapping = LABELS.get(kind)
+    if not mapping or value is None:
+        return ""
+    close = difflib.get_close_matches(fold(value), list(mapping), n=1, cutoff=0.6)
+    return LABELS_VI.get(close[0], close[0]) if close else ""
+
 
 #: What a cell of each kind must look like, for findings.
 EXPECTED = {
