@@ -22,13 +22,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from .findings import SEVERITY_VI
+from .sanitize import safe_text
 
 #: Every workbook says it was made at this moment (determinism; the manifest holds the real context).
 FIXED_TIME = datetime(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ONE_DECIMAL = "0.0"
 MAX_WIDTH = 60
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 GRADES_HEADERS = {
     "unit_id": "Mã đơn vị", "unit_name": "Tên đơn vị", "level": "Cấp", "dossiers": "Số hồ sơ",
@@ -42,18 +42,7 @@ FINDINGS_HEADERS = {
 
 
 def _safe_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(FORMULA_START) and not _is_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-        return True
-    except ValueError:
-        return False
+    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def workbook_bytes(frame: pd.DataFrame, headers: dict[str, str], sheet: str,

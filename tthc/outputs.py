@@ -12,29 +12,20 @@ import pandas as pd
 
 from . import PROJECT_ROOT, __version__, excel
 from .contract import CONTRACT_VERSION
+from .sanitize import safe_text
 
 #: Contract tables first; the rest are additions (the contract allows adding).
 TABLES = ("grades.csv", "officials.csv", "dossier_scores.csv", "findings.csv", "unit_indicators.csv",
           "satisfaction.csv", "participants.csv")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells starting with = + - @ get a leading apostrophe so spreadsheets do not run them."""
+    """Every text cell through ``safe_text`` (CSV and XLSX outputs)."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) and not _number(v) else v)
+            out[col] = out[col].map(lambda v: safe_text(v) if isinstance(v, str) else v)
     return out
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-        return True
-    except ValueError:
-        return False
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
