@@ -11,8 +11,9 @@ import sys
 
 from . import __version__
 
-#: Modules that add a sub-command. A module missing from a partial checkout is skipped.
-COMMANDS = ("tthc.commands.grade",)
+#: Modules that add a sub-command.
+COMMANDS = ("tthc.commands.grade", "tthc.commands.explain", "tthc.commands.verify", "tthc.commands.run",
+            "tthc.commands.check")
 
 EXIT_OK = 0
 EXIT_INPUT = 2      # the input cannot be graded (message names file, row, column)
