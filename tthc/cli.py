@@ -13,7 +13,7 @@ from . import __version__
 
 #: Modules that add a sub-command.
 COMMANDS = ("tthc.commands.grade", "tthc.commands.explain", "tthc.commands.verify", "tthc.commands.run",
-            "tthc.commands.check")
+            "tthc.commands.check", "tthc.commands.batch")
 
 EXIT_OK = 0
 EXIT_INPUT = 2      # the input cannot be graded (message names file, row, column)
