@@ -140,7 +140,8 @@ def test_any_unit_name_is_written_safely(name):
     import pandas as pd
 
     from tthc.excel import workbook_bytes
-    from tthc.outputs import _number, csv_bytes
+    from tthc.outputs import csv_bytes
+    from tthc.sanitize import _number
 
     def safe(value) -> bool:
         return value is None or not str(value).startswith(("=", "+", "-", "@")) or _number(str(value))
