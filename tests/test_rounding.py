@@ -36,3 +36,26 @@ def test_half_even_is_the_alternative():
     assert round_one("1.35", "half_even") == Decimal("1.4")
     with pytest.raises(ValueError):
         round_one("1.25", "banker")
+
+
+def test_group_means_integer_path_matches_exact_rounding():
+    """The vectorised half-up path of grading.group_means equals round_one on every fraction it meets."""
+    import numpy as np
+    import pandas as pd
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tthc.grading import group_means
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0, 1, 2, None])), min_size=1, max_size=60))
+    def check(rows):
+        groups = np.array([g for g, _ in rows])
+        points = pd.Series([p for _, p in rows], dtype="Int8")
+        got = group_means(groups, 4, points, "half_up")
+        for g in range(4):
+            values = [p for gg, p in rows if gg == g and p is not None]
+            expected = mean_rounded(sum(values), len(values)) if values else None
+            assert got.mean[g] == expected
+
+    check()

@@ -135,13 +135,13 @@ def grade_quarter(data_dir: Path | str, quarter: Quarter | str, rules: RuleSet |
 def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
     findings = inputs.findings
     period = Period(*inputs.quarter.bounds(policies["period"]))
+    unit_ids = list(inputs.units["unit_id"])
     days = add_day_columns(inputs.table("dossiers"))
+    days["unit_code"] = pd.Index(unit_ids).get_indexer(days["unit_id"]).astype(np.int64)
     dossier_label = inputs.files["dossiers"].label
     pop, excluded = select_population(days, period, policies["population"], findings)
     inputs.accounting[dossier_label].excluded.update(excluded)
     pop = attach_evidence(pop, inputs, findings)
-    unit_ids = list(inputs.units["unit_id"])
-    pop["unit_code"] = pd.Categorical(pop["unit_id"], categories=unit_ids).codes.astype(np.int64)
     complaints = inputs.table("complaints")
     ctx = DossierContext(pop, period, policies, complaints is not None)
     points = score_dossiers(ctx, rules)
@@ -187,7 +187,7 @@ def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], pe
     codes = pop["unit_code"].to_numpy()
     online = (pop["channel"] == "truc_tuyen").fillna(False).to_numpy(dtype=bool)
     late = online & (pop["finished_day"] > pop["due_day"]).fillna(False).to_numpy(dtype=bool)
-    all_codes = pd.Categorical(days["unit_id"], categories=unit_ids).codes.astype(np.int64)
+    all_codes = days["unit_code"].to_numpy()
     open_late = (overdue_open(days, period) & (days["channel"] == "truc_tuyen")).fillna(False).to_numpy(bool)
     ok = codes >= 0
     total = np.bincount(codes[ok], minlength=n)
@@ -206,7 +206,7 @@ def _grade_units(inputs, rules, policies, period, days, pop, points, parts, part
     codes = pop["unit_code"].to_numpy()
     means = {ind.number: group_means(codes, n_units, points[ind.code], rounding) for ind in rules.dossier_indicators}
     if parts is not None:
-        part_codes = pd.Categorical(parts["unit_id"], categories=unit_ids).codes.astype(np.int64)
+        part_codes = pd.Index(unit_ids).get_indexer(parts["unit_id"]).astype(np.int64)
         means[part_ind.number] = group_means(part_codes, n_units, parts["points"], rounding)
     selfs = _self_scores(inputs, rules)
     evidence = inputs.table("unit_evidence")

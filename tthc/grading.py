@@ -44,11 +44,20 @@ class GroupMeans:
 
 def group_means(groups: np.ndarray, n_groups: int, points: pd.Series, rounding: str) -> GroupMeans:
     """Exact per-group means of integer points (``<NA>`` = no information), by ``np.bincount``."""
-    values = points.to_numpy(dtype=float, na_value=np.nan)
-    has = ~np.isnan(values) & (groups >= 0)
-    count = np.bincount(groups[has], minlength=n_groups).astype(np.int64)
-    total = np.rint(np.bincount(groups[has], weights=values[has], minlength=n_groups)).astype(np.int64)
-    mean = [round_one(Fraction(int(t), int(c)), rounding) if c else None for t, c in zip(total, count, strict=True)]
+    values = points.to_numpy(dtype=np.int16, na_value=-1)
+    has = (values >= 0) & (groups >= 0)
+    g, v = groups[has], values[has]
+    count = np.bincount(g, minlength=n_groups).astype(np.int64)
+    total = np.zeros(n_groups, dtype=np.int64)
+    for point in np.unique(v):  # integer sums without floating point: one count per point value
+        if point:
+            total += int(point) * np.bincount(g[v == point], minlength=n_groups)
+    if rounding == "half_up":  # exact in integers: tenths = floor(10·t/c + 1/2)
+        tenths = (20 * total + count) // np.maximum(2 * count, 1)
+        mean = [Decimal(int(x)).scaleb(-1) if c else None for x, c in zip(tenths, count, strict=True)]
+    else:
+        mean = [round_one(Fraction(int(t), int(c)), rounding) if c else None
+                for t, c in zip(total, count, strict=True)]
     return GroupMeans(count, total, mean)
 
 

@@ -113,12 +113,13 @@ def step_timing(ctx: DossierContext, ind: Indicator):
 
 def _bands(value: pd.Series, bands: list[dict], shift: np.ndarray | None = None) -> np.ndarray:
     """Points of the first band whose ``at_most`` holds (-1 where the value is missing)."""
-    v = value.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    extra = np.zeros(len(v)) if shift is None else shift
+    missing = value.isna().to_numpy()
+    v = value.to_numpy(dtype=np.int64, na_value=0)
+    extra = 0 if shift is None else shift
     conds, choices = [], []
     for band in bands:
         limit = band.get("at_most")
-        conds.append(~np.isnan(v) if limit is None else v <= limit + (extra if limit > 0 else 0))
+        conds.append(~missing if limit is None else ~missing & (v <= limit + (extra if limit > 0 else 0)))
         choices.append(band["points"])
     return np.select(conds, choices, default=-1)
 

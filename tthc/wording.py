@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from string import Template
 
 from babel.numbers import format_decimal
@@ -64,7 +65,12 @@ def one_decimal(value: int | Decimal | Fraction | float | str | None) -> str:
     """A score on one decimal, rounded half-up exactly: ``17.5`` -> ``17,5``, ``2`` -> ``2,0``, None -> ""."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
-    return format_decimal(round_one(value), format="#,##0.0", locale=LOCALE)
+    return _one_decimal(round_one(value))
+
+
+@lru_cache(maxsize=4096)
+def _one_decimal(value: Decimal) -> str:
+    return format_decimal(value, format="#,##0.0", locale=LOCALE)
 
 
 def count2(value: int) -> str:
