@@ -352,7 +352,10 @@ def _build(path, grid, header_idx, headers, sheet, table, findings, label) -> Ra
                 file=label, row=idx + 1, value=_first_text(body.loc[idx]),
             )
     frame = frame[keep]
-    return Raw(path, frame.reset_index(drop=True), columns, header_idx + 1, sheet, ignored, dropped)
+    # Columns that hold one kind of value only (native Excel dates, numbers) get their own dtype, so the
+    # parsers take their vectorised paths; mixed columns stay as they are.
+    frame = frame.reset_index(drop=True).infer_objects()
+    return Raw(path, frame, columns, header_idx + 1, sheet, ignored, dropped)
 
 
 def _first_text(row: pd.Series) -> str:
@@ -367,11 +370,17 @@ def _total_rows(body: pd.DataFrame) -> list:
     the folded text, so large tables stay fast)."""
     found = pd.Series(False, index=body.index)
     for pos in range(body.shape[1]):
-        cells = body.iloc[:, pos]
-        text = cells.where(cells.map(lambda v: isinstance(v, str)), "").astype(str)
-        maybe = text.str.match(_TOTAL_HINT) & (text.str.len() <= 30)
+        text = body.iloc[:, pos]
+        if not (text.dtype == object or pd.api.types.is_string_dtype(text.dtype)):
+            continue
+        try:
+            maybe = text.str.match(_TOTAL_HINT, na=False) & (text.str.len() <= 30).fillna(False)
+        except AttributeError:  # no text at all in this column
+            continue
         if maybe.any():
-            found[maybe[maybe].index] |= text[maybe].map(lambda v: bool(_TOTAL.match(fold(v))))
+            totals = {v for v in text[maybe].unique() if _TOTAL.match(fold(v))}  # fold each distinct text once
+            if totals:
+                found |= text.isin(totals)
     return list(body.index[found])
 
 

@@ -70,10 +70,18 @@ SCOPES = {"dossier": "dossier", "ho so": "dossier", "unit": "unit", "don vi": "u
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
+def _fold_each(text: pd.Series) -> pd.Series:
+    """``fold`` of every cell, computed once per distinct value (exports repeat a few labels many times)."""
+    folded = {v: fold(v) for v in text.dropna().unique()}
+    return text.map(folded, na_action="ignore")
+
+
 def blank_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is empty (None, NaN, NaT or only spaces)."""
     isna = raw.isna()
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+    if raw.dtype != object and pd.api.types.is_string_dtype(raw.dtype):  # pandas' own string dtype
+        return (isna | raw.str.strip().eq("")).fillna(True).astype(bool)
+    if raw.dtype == object:
         as_text = raw.where(~isna, "").astype(str).str.strip()
         return isna | (as_text == "")
     return isna
@@ -144,7 +152,7 @@ def parse_date(raw: pd.Series) -> Parsed:
 def parse_bool(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:
     """``1/0``, ``true/false``, ``x``/blank, ``có/không``. Blank is False unless ``blank_is_missing``."""
     blank = blank_mask(raw)
-    words = _text(raw).map(fold, na_action="ignore")
+    words = _fold_each(_text(raw))
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     values[words.isin(TRUE_WORDS)] = True
     values[words.isin(FALSE_WORDS)] = False
@@ -197,7 +205,7 @@ def parse_share(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
 def _labels(mapping: dict[str, str]) -> Callable[[pd.Series], Parsed]:
     def parse(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
         blank = blank_mask(raw)
-        values = _text(raw).map(fold, na_action="ignore").map(mapping)
+        values = _fold_each(_text(raw)).map(mapping)
         return values.astype(object).where(values.notna(), None), ~blank & values.isna()
 
     return parse
