@@ -354,7 +354,10 @@ def _build(path, grid, header_idx, headers, sheet, table, findings, label) -> Ra
     frame = frame[keep]
     # Columns that hold one kind of value only (native Excel dates, numbers) get their own dtype, so the
     # parsers take their vectorised paths; mixed columns stay as they are.
-    frame = frame.reset_index(drop=True).infer_objects()
+    frame = frame.reset_index(drop=True)
+    data = [c for c in frame.columns if c != ROW and frame[c].dtype == object]
+    frame[data] = frame[data].replace({"": None})  # an empty cell is a blank, whatever the reader gave
+    frame = frame.infer_objects()
     return Raw(path, frame, columns, header_idx + 1, sheet, ignored, dropped)
 
 
