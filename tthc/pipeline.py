@@ -422,51 +422,92 @@ def run_quarter(
 def _execute(
     params: RunParameters, source: Path, stages, on_stage, start_timeout, execution_timeout
 ) -> list[Path]:
-    """Run each stage's notebook in a fresh kernel; the executed copies go to ``<out_dir>/notebooks/``."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
+    """Run each stage's notebook (one kernel, a fresh namespace per stage); the executed copies go to
+    ``<out_dir>/notebooks/``."""
     executed_dir = params.out_dir / EXECUTED_DIR
     executed_dir.mkdir(parents=True, exist_ok=True)
     for stage in stages:  # copies from an earlier run would sit beside this run's: remove them first
         (executed_dir / f"{stage}.ipynb").unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="tthc-ipc-") as ipc_dir:
-        engine_kwargs = {"shutdown_kernel": "immediate"}
-        if ipc_available():
-            engine_kwargs["kernel_manager_class"] = _kernel_manager_class(Path(ipc_dir))
+        # One kernel for every stage: each stage starts from an empty namespace (%reset), but the imports
+        # (pandas, matplotlib, tthc) and the kernel start are paid once, not five times.
+        manager_class = _kernel_manager_class(Path(ipc_dir)) if ipc_available() else None
+        km = (manager_class or _default_manager())(kernel_name=KERNEL_NAME)
+        engine_kwargs = {"shutdown_kernel": "immediate", "km": km}
         executed: list[Path] = []
-        for stage in stages:
-            if on_stage:
-                on_stage(stage)
-            notebook, target = source / f"{stage}.ipynb", executed_dir / f"{stage}.ipynb"
-            try:
-                pm.execute_notebook(
-                    str(notebook),
-                    str(target),
-                    parameters=_declared(notebook, params.notebook_parameters()),
-                    kernel_name=KERNEL_NAME,
-                    cwd=str(PROJECT_ROOT),
-                    progress_bar=False,
-                    start_timeout=start_timeout,
-                    execution_timeout=execution_timeout,
-                    **engine_kwargs,
-                )
-            except PapermillExecutionError as exc:
-                kept = target if target.exists() else None
-                cell = _executed_error(target)[0] if kept else None
-                raise NotebookFailed(
-                    target.name, cell, exc.exec_count, exc.ename, exc.evalue, kept, exc.source
-                ) from exc
-            except Exception as exc:  # the kernel could not start, the notebook could not be read...
-                if target.exists():
-                    cell, count, ename, evalue, src = _executed_error(target)
-                    if cell is not None:
-                        raise NotebookFailed(target.name, cell, count, ename, evalue, target, src) from exc
-                raise PipelineError(
-                    f"Không chạy được sổ tay {stage}.ipynb: {type(exc).__name__}: {exc}"
-                ) from exc
-            executed.append(target)
+        try:
+            _run_stages(stages, source, executed_dir, params, on_stage, start_timeout, execution_timeout,
+                        engine_kwargs, executed)
+        finally:
+            _shutdown(km)
     return executed
+
+
+def _default_manager():
+    from jupyter_client.manager import AsyncKernelManager
+
+    return AsyncKernelManager
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    if km.has_kernel:
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+def _reset_namespace(km) -> None:
+    """Clear the shared kernel's variables between stages, as if each notebook ran alone."""
+    from jupyter_core.utils import run_sync
+
+    if not km.has_kernel:
+        return
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        run_sync(kc.execute_interactive)("%reset -f", timeout=60, output_hook=lambda msg: None)
+    finally:
+        kc.stop_channels()
+
+
+def _run_stages(stages, source, executed_dir, params, on_stage, start_timeout, execution_timeout,
+                engine_kwargs, executed) -> None:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    for stage in stages:
+        if on_stage:
+            on_stage(stage)
+        _reset_namespace(engine_kwargs["km"])
+        notebook, target = source / f"{stage}.ipynb", executed_dir / f"{stage}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(target),
+                parameters=_declared(notebook, params.notebook_parameters()),
+                kernel_name=KERNEL_NAME,
+                cwd=str(PROJECT_ROOT),
+                progress_bar=False,
+                start_timeout=start_timeout,
+                execution_timeout=execution_timeout,
+                **engine_kwargs,
+            )
+        except PapermillExecutionError as exc:
+            kept = target if target.exists() else None
+            cell = _executed_error(target)[0] if kept else None
+            raise NotebookFailed(
+                target.name, cell, exc.exec_count, exc.ename, exc.evalue, kept, exc.source
+            ) from exc
+        except Exception as exc:  # the kernel could not start, the notebook could not be read...
+            if target.exists():
+                cell, count, ename, evalue, src = _executed_error(target)
+                if cell is not None:
+                    raise NotebookFailed(target.name, cell, count, ename, evalue, target, src) from exc
+            raise PipelineError(
+                f"Không chạy được sổ tay {stage}.ipynb: {type(exc).__name__}: {exc}"
+            ) from exc
+        executed.append(target)
 
 
 def _export(notebook: Path, out_dir: Path) -> tuple[Path, Path]:

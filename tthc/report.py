@@ -434,16 +434,25 @@ def charts_html(quarter: str | Quarter, profile: str, out_dir: Path | str | None
                 root: Path | None = None) -> str:
     """The quarter's charts as one self-contained HTML section (inline PNG), shown on screen only: the PDF
     keeps the official text and appendix (the stylesheet hides ``tthc-screen-only`` in print)."""
-    from . import charts
-
     q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     folder = Path(out_dir) if out_dir is not None else default_output_dir(profile, q, root)
-    figures = charts.build_all(folder)
     parts = ['<section class="tthc-charts tthc-screen-only"><h2>Biểu đồ</h2>']
-    for name, fig in figures.items():
-        data = base64.b64encode(charts.png_bytes(fig)).decode("ascii")
+    for name, png in _chart_pngs(folder).items():
+        data = base64.b64encode(png).decode("ascii")
         title = escape(CHART_TITLES.get(name, name))
         parts.append(f'<figure><img class="tthc-figure" alt="{title}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{title}</figcaption></figure>")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _chart_pngs(folder: Path) -> dict[str, bytes]:
+    """The charts the charts stage saved (``charts/*.png``) when they are newer than the grades; otherwise
+    drawn now from the same tables."""
+    from . import charts
+
+    saved = {name: folder / "charts" / f"{name}.png" for name in charts.FIGURES}
+    grades = folder / "grades.csv"
+    if grades.is_file() and all(p.is_file() and p.stat().st_mtime >= grades.stat().st_mtime for p in saved.values()):
+        return {name: path.read_bytes() for name, path in saved.items()}
+    return {name: charts.png_bytes(fig) for name, fig in charts.build_all(folder).items()}
