@@ -139,7 +139,8 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     days = add_day_columns(inputs.table("dossiers"))
     days["unit_code"] = pd.Index(unit_ids).get_indexer(days["unit_id"]).astype(np.int64)
     dossier_label = inputs.files["dossiers"].label
-    pop, excluded = select_population(days, period, policies["population"], findings)
+    pop, excluded = select_population(days, period, policies["population"], findings,
+                                      inputs.header("dossiers", "finished_at"))
     inputs.accounting[dossier_label].excluded.update(excluded)
     pop = attach_evidence(pop, inputs, findings)
     complaints = inputs.table("complaints")

@@ -51,12 +51,13 @@ def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
 
 
 def select_population(
-    dossiers: pd.DataFrame, period: Period, policy: str, findings: Findings
+    dossiers: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at"
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The population under the ``population`` policy; every other row gets a finding with its reason.
 
     Returns the population (with ``open_overdue`` marking dossiers scored late while still open) and the
-    count of rows left out per reason, for the row accounting.
+    count of rows left out per reason, for the row accounting. ``column`` names the finish date's column as
+    the analyst's file writes it, for the findings.
     """
     days = add_day_columns(dossiers)
     finished = days["finished_day"].notna()
@@ -73,7 +74,7 @@ def select_population(
         excluded[reason] = int(mask.sum())
         sub = days.loc[mask, ["dossier_id", "finished_day", "due_day", FILE, ROW]]
         texts = message(sub["dossier_id"].astype(str), _fmt(sub["finished_day"]), _fmt(sub["due_day"]))
-        findings.extend([Finding(severity, code, f, int(r), "finished_at", v, m) for f, r, v, m in
+        findings.extend([Finding(severity, code, f, int(r), column, v, m) for f, r, v, m in
                          zip(sub[FILE], sub[ROW], _fmt(sub["finished_day"]), texts, strict=True)])
 
     before = finished & (days["finished_day"] < period.start_ts)
