@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "vào <kết quả>/notebooks/, rồi xuất report.html và report.pdf.",
     )
     add_quarter_args(p)
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="GIÂY",
+                   help="thời gian tối đa cho một ô của sổ tay (mặc định: không giới hạn)")
     p.set_defaults(handler=run)
 
 
@@ -42,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
             policies=target.policies,
             rules=args.rules,
             on_stage=_stage,
+            execution_timeout=args.cell_timeout,
         )
     except InputError as exc:
         report_input_error(exc)
