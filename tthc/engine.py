@@ -26,9 +26,6 @@ from .rules import RuleSet, load_ruleset, ruleset_for
 from .scoring import DossierContext, score_dossiers
 from .unit_indicators import OnlineFacts, UnitContext, score_unit_indicator
 
-GRADE_COLUMNS = ["unit_id", "unit_name", "level", "dossiers", *[f"i{n}" for n in range(1, 10)], "total",
-                 "self_total", "result"]
-
 
 @dataclass
 class UnitResult:

@@ -75,11 +75,6 @@ class Inputs:
     def has(self, table: str, column: str) -> bool:
         return column in self.columns.get(table, set())
 
-    def exclude(self, table: str, frame: pd.DataFrame, reason: str) -> None:
-        """Count rows of ``table`` set aside (each already has its finding)."""
-        label = self.files[table].label if table in self.files else table
-        self.accounting.setdefault(label, Accounting()).excluded[reason] += len(frame)
-
 
 def find_file(folder: Path, name: str, findings: Findings, rel: str) -> Path | None:
     present = [folder / f"{name}{s}" for s in SUFFIXES if (folder / f"{name}{s}").is_file()]

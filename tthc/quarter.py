@@ -58,6 +58,3 @@ class Quarter:
             start = date(self.year - 1, 12, 15) if first_month == 1 else date(self.year, first_month - 1, 15)
             return start, date(self.year, first_month + 2, 14)
         raise ValueError(f"period policy '{period}' is not one of {PERIODS}")
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
