@@ -364,3 +364,17 @@ def test_indicator2_several_steps_of_one_unit_the_worst_decides(tmp_path):
     assert parts.at[("D2", "H1"), "points"] == 0
     assert parts.at[("D2", "H1"), "role"] == "coordinating"
     assert score(r, 2, "H1").points == Decimal("1.0")  # (2 for its own D1 + 0 for its late step) / 2
+
+
+def test_officials_missing_indicator_policy(tmp_path):
+    rows = [dossier("D1", official="An", finished="2021-04-10")]  # on the due date: i1 = i2 = i7 = 1
+    for row in rows:
+        del row["contacts"], row["contacts_applicant"]  # i3 and i4 carry no information
+    r = grade(tmp_path, rows)
+    off = r.officials.set_index("official")
+    assert (off.at["An", "score"], off.at["An", "completion"]) == ("3.0", "dưới 70%")
+    assert off.at["An", "i3"] == "" and off.at["An", "i4"] == ""
+    r = grade(tmp_path / "b", rows, policies={"missing_indicator": "rescale_to_18"})
+    off = r.officials.set_index("official")
+    assert (off.at["An", "score"], off.at["An", "completion"]) == ("5.0", "100%")  # 3 of 6 → 5 of 10
+    assert [s.points for s in r.official_scores[("H1", "An")]][:2] == [Decimal("1.0"), Decimal("1.0")]

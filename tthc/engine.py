@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ import pandas as pd
 from .checks import gap_findings
 from .evidence import attach_evidence
 from .findings import Findings
-from .grading import IndicatorScore, fmt, group_means, total_of
+from .grading import IndicatorScore, fmt, fmt_tenths, group_means, total_of
 from .loading import FILE, Inputs, load_quarter
 from .overrides import Overrides, collect_overrides
 from .participants import participants, resolving_rows
@@ -291,19 +292,45 @@ def _grade_officials(inputs, rules, policies, pop, points, findings):
         u, o = divmod(int(k), len(names) + 1)
         entries.append((u, str(names[o]), g))
     entries.sort(key=lambda e: (e[0], e[1]))
-    rows, detail = [], {}
-    for u, official, g in entries:
-        scores = [means[ind.number].score(g, ind.number) for ind in inds]
-        total, _note = total_of(scores, rules, grading, policies["missing_indicator"], rounding)
-        band = grading.band_for(total)
-        detail[(unit_ids[u], official)] = scores
-        row = {"official": official, "unit_id": unit_ids[u], "dossiers": int(counts[g]), "score": fmt(total),
-               "completion": band.label, "unit_name": unit_names[u]}
-        row.update({f"i{s.number}": fmt(s.points) for s in scores})
-        rows.append(row)
-    columns = ["official", "unit_id", "dossiers", "score", "completion", "unit_name",
-               *[f"i{n}" for n in grading.indicators]]
-    return pd.DataFrame(rows, columns=columns), detail
+    order = np.array([g for _u, _o, g in entries], dtype=np.int64)
+    tenths = np.column_stack([means[ind.number].tenths[order] for ind in inds]) if len(order) else \
+        np.zeros((0, len(inds)), dtype=np.int64)
+    total = np.where(tenths >= 0, tenths, 0).sum(axis=1)
+    partial = np.flatnonzero((tenths < 0).any(axis=1))
+    if policies["missing_indicator"] == "rescale_to_18":  # rare: the exact path for officials with gaps
+        for i in partial:
+            scores = [means[ind.number].score(int(order[i]), ind.number) for ind in inds]
+            total[i] = int(total_of(scores, rules, grading, "rescale_to_18", rounding)[0] * 10)
+    bands = grading.bands
+    completion = np.select([total >= int(b.min * 10) for b in bands], [b.label for b in bands], bands[-1].label)
+    frame = pd.DataFrame({
+        "official": [o for _u, o, _g in entries],
+        "unit_id": [unit_ids[u] for u, _o, _g in entries],
+        "dossiers": counts[order].astype(int) if len(order) else [],
+        "score": fmt_tenths(total),
+        "completion": completion,
+        "unit_name": [unit_names[u] for u, _o, _g in entries],
+        **{f"i{ind.number}": fmt_tenths(tenths[:, j]) for j, ind in enumerate(inds)},
+    })
+    keyed = {(unit_ids[u], o): g for u, o, g in entries}
+    return frame, OfficialScores(keyed, means, [ind.number for ind in inds])
+
+
+class OfficialScores(Mapping):
+    """(unit_id, official) → the official's indicator scores, built when asked for (audit), not for all."""
+
+    def __init__(self, keys: dict[tuple[str, str], int], means: dict, numbers: list[int]):
+        self._keys, self._means, self._numbers = keys, means, numbers
+
+    def __getitem__(self, key: tuple[str, str]) -> list[IndicatorScore]:
+        group = self._keys[key]
+        return [self._means[n].score(group, n) for n in self._numbers]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def _satisfaction(inputs: Inputs, period: Period, findings: Findings) -> pd.DataFrame:

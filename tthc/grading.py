@@ -34,6 +34,11 @@ class GroupMeans:
     total: np.ndarray
     mean: list[Decimal | None]
 
+    @property
+    def tenths(self) -> np.ndarray:
+        """The rounded means in tenths of a point (-1 where no row carries information)."""
+        return np.array([-1 if m is None else int(m * 10) for m in self.mean], dtype=np.int64)
+
     def score(self, group: int, number: int) -> IndicatorScore:
         count, total, mean = int(self.count[group]), int(self.total[group]), self.mean[group]
         if mean is None:
@@ -79,6 +84,11 @@ def total_of(scores: list[IndicatorScore], rules: RuleSet, grading: Grading, pol
                         f"(chỉ số {names} không đủ thông tin)")
     return total.quantize(Decimal("0.1")), f"tổng các chỉ số có thông tin; chỉ số {names} không đủ thông tin, " \
                                            "không tính (ngưỡng xếp loại giữ nguyên)"
+
+
+def fmt_tenths(tenths: np.ndarray) -> list[str]:
+    """Tenths of a point as CSV text (``175`` → ``17.5``), blank for -1."""
+    return ["" if t < 0 else f"{t // 10}.{t % 10}" for t in tenths.tolist()]
 
 
 def fmt(value: Decimal | float | None) -> str:
