@@ -378,3 +378,42 @@ def test_officials_missing_indicator_policy(tmp_path):
     off = r.officials.set_index("official")
     assert (off.at["An", "score"], off.at["An", "completion"]) == ("5.0", "100%")  # 3 of 6 → 5 of 10
     assert [s.points for s in r.official_scores[("H1", "An")]][:2] == [Decimal("1.0"), Decimal("1.0")]
+
+
+def test_indicator2_resolving_unit_keeps_its_dossier_when_only_a_coordinator_has_steps(tmp_path):
+    steps = [{"dossier_id": "D1", "unit_id": "X1", "due_at": "2021-04-05", "finished_at": "2021-04-04"}]
+    r = grade(tmp_path, [dossier("D1")], steps=steps)
+    assert score(r, 2, "H1").points == Decimal("2.0")  # the whole dossier, as without steps
+    assert unit(r, "H1").total == Decimal("18.0")
+    assert unit(r, "X1").result == "Chưa phát sinh hồ sơ"  # X1 resolved no dossier of its own
+
+
+def test_indicator8_is_judged_as_things_stood_at_the_period_end(tmp_path):
+    # received in the quarter, due after it, answered after it: unanswered and not yet due on 30/06 → left out
+    late_answer = complaint("C1", received="2021-06-20", due="2021-07-05", answered="2021-07-20")
+    r = grade(tmp_path, [dossier("D1")], complaints=[late_answer])
+    assert score(r, 8).points == 2
+    # answered after the period but before its due date: still left out, not counted as on time
+    r = grade(tmp_path / "b", [dossier("D1")], complaints=many(8, 1) + [
+        complaint("C2", received="2021-06-20", due="2021-07-05", answered="2021-07-01")])
+    assert score(r, 8).points == 0  # 8/9 on time
+
+
+def test_a_dossier_finished_after_the_period_was_open_and_overdue_at_its_end(tmp_path):
+    rows, ev = online_case(5, 10)
+    rows.append(dossier("LATE", channel="truc_tuyen", due="2021-06-20", finished="2021-07-05"))
+    r = grade(tmp_path, rows, evidence=ev)
+    assert "LATE" not in set(r.population["dossier_id"])
+    assert score(r, 9).points == 0  # an online dossier open and past due on 30/06
+    r = grade(tmp_path / "b", rows, evidence=ev, policies={"population": "resolved_or_overdue"})
+    got, reason = points(r, "LATE", "i1")
+    assert got == 0 and "cuối kỳ" in reason
+
+
+def test_indicator9_a_late_online_dossier_decides_without_catalogue_evidence(tmp_path):
+    rows, _ev = online_case(5, 10)
+    rows[0] = dossier("D0", channel="truc_tuyen", finished="2021-04-11")
+    ev = [{"unit_id": u["unit_id"], "desk_full_share": 1, "desk_share": 1, "posted": 1, "electronic": 1,
+           "dvc34_share": ""} for u in UNITS]
+    r = grade(tmp_path, rows, evidence=ev)
+    assert (score(r, 9).points, score(r, 9).source) == (Decimal("0"), "evidence+dossiers")

@@ -186,6 +186,7 @@ def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], pe
     codes = pop["unit_code"].to_numpy()
     online = (pop["channel"] == "truc_tuyen").fillna(False).to_numpy(dtype=bool)
     late = online & (pop["finished_day"] > pop["due_day"]).fillna(False).to_numpy(dtype=bool)
+    late &= ~pop["open_overdue"].to_numpy(dtype=bool)  # counted below as open at the period's end
     all_codes = days["unit_code"].to_numpy()
     open_late = (overdue_open(days, period) & (days["channel"] == "truc_tuyen")).fillna(False).to_numpy(bool)
     ok = codes >= 0

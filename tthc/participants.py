@@ -72,6 +72,6 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     scores[f"{col}_step_due"] = own["due_day"].reindex(pop["dossier_id"]).to_numpy()
     scores[f"{col}_step_finished"] = own["finished_day"].reindex(pop["dossier_id"]).to_numpy()
     base = resolving_rows(pop, scores, ind)  # with the resolving units' own steps now in ``scores``
-    keep = base[~base["dossier_id"].isin(set(step_rows["dossier_id"]))]
+    keep = base[~base["dossier_id"].isin(own.index)]  # resolving units without a step of their own stay
     out = pd.concat([keep, step_rows[base.columns]], ignore_index=True)
     return out.sort_values(["unit_id", "dossier_id"], kind="stable").reset_index(drop=True)

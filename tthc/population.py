@@ -42,9 +42,10 @@ def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
 
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
-    """Still open at the period's end and already past due then (due day before the last day)."""
+    """Still open at the period's end (no result, or a result only after it) and already past due then
+    (due day before the last day)."""
     return (
-        days["finished_day"].isna()
+        (days["finished_day"].isna() | (days["finished_day"] > period.end_ts))
         & (days["received_day"] <= period.end_ts)
         & (days["due_day"] < period.end_ts)
     )
@@ -78,7 +79,7 @@ def select_population(
                          zip(sub[FILE], sub[ROW], _fmt(sub["finished_day"]), texts, strict=True)])
 
     before = finished & (days["finished_day"] < period.start_ts)
-    after = finished & (days["finished_day"] > period.end_ts)
+    after = finished & (days["finished_day"] > period.end_ts) & ~keep
     note(before, "info", "outside_period", "giải quyết trước kỳ",
          lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", trước kỳ {period.label()}; "
                              "không thuộc kỳ này.")

@@ -17,7 +17,7 @@ def timing_text(code: pd.Series, finished: pd.Series, due: pd.Series) -> pd.Seri
         hit = code.str.contains(key, regex=False)
         out[hit] = base[hit] + word
     open_late = code.str.contains("open_overdue", regex=False)
-    out[open_late] = "chưa có kết quả, hẹn trả " + _day(due)[open_late] + " đã quá hạn cuối kỳ: tính trễ hạn"
+    out[open_late] = "chưa có kết quả ở cuối kỳ, hẹn trả " + _day(due)[open_late] + " đã quá hạn: tính trễ hạn"
     return out
 
 

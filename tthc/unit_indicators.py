@@ -111,7 +111,9 @@ def publication(ctx: UnitContext, ind: Indicator) -> UnitPoints:
 
 def complaint_status(c: pd.DataFrame, period: Period) -> pd.Series:
     """``on_time``, ``late``, ``pending`` (unanswered, not yet due: left out) or ``no_due`` (left out)."""
+    # judged as things stood at the period's end: an answer given after it did not exist yet
     answered = pd.to_datetime(c["answered_at"]).dt.normalize()
+    answered = answered.where(answered <= period.end_ts)
     due = pd.to_datetime(c["due_at"]).dt.normalize()
     status = pd.Series("late", index=c.index, dtype=object)
     status[answered.notna() & due.notna() & (answered <= due)] = "on_time"
@@ -150,13 +152,16 @@ def complaint_handling(ctx: UnitContext, ind: Indicator) -> UnitPoints:
 @unit_measure("online_service")
 def online_service(ctx: UnitContext, ind: Indicator) -> UnitPoints:
     p, pts = ind.params, ind.params["points"]
+    f = ctx.online
+    if ctx.has_channel and f.late + f.open_overdue:  # decides the band whatever the catalogue share is
+        return UnitPoints(_d(pts["below"]), "evidence+dossiers",
+                          f"Hồ sơ trực tuyến trễ hạn: {f.late}, quá hạn chưa giải quyết ở cuối kỳ: {f.open_overdue}.")
     why = _missing(ctx, ["dvc34_share"])
     if why:
         return UnitPoints(None, "none", f"Thiếu minh chứng ({why}).")
     if not ctx.has_channel:
         return UnitPoints(None, "none", "Tệp dossiers không có cột kênh nộp (channel) để tính tỷ lệ trực tuyến.")
     dvc = _d(ctx.evidence["dvc34_share"])
-    f = ctx.online
     share = Fraction(f.online, f.total) if f.total else Fraction(0)
     n_late = f.late + f.open_overdue
     facts = (f"DVC mức 3, 4: {_pct(dvc)}; hồ sơ trực tuyến {f.online}/{f.total} = "
