@@ -184,7 +184,7 @@ def test_excel_outputs_are_formatted_and_byte_deterministic(tmp_path):
     assert ws.column_dimensions["B"].width > 10
     (tmp_path / "f.xlsx").write_bytes(render(grade_quarter(CORPUS / "cases" / "bad_count", QUARTER))["findings.xlsx"])
     ws = openpyxl.load_workbook(tmp_path / "f.xlsx").active
-    assert [c.value for c in ws[1]] == ["Mức độ", "Mã phát hiện", "Tệp", "Dòng", "Cột", "Giá trị", "Nội dung",
+    assert [c.value for c in ws[1]] == ["Mức độ", "Tệp", "Dòng", "Cột", "Nội dung", "Mã phát hiện", "Giá trị",
                                         "Gợi ý"]
     severities = {ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)}
     assert severities <= {"Lỗi", "Cảnh báo", "Thông tin"} and "Cảnh báo" in severities

@@ -90,3 +90,25 @@ def test_failure_leaves_an_existing_output_folder_untouched(data, tmp_path):
     (data / "2021-Q2" / "dossiers.csv").unlink()
     assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_officials_and_findings_columns_follow_the_contract(data, tmp_path):
+    out = tmp_path / "out"
+    assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 0
+    officials = pd.read_csv(out / "officials.csv", dtype=str)
+    assert list(officials.columns) == ["official", "unit_id", "dossiers", "score", "completion"]
+    detail = pd.read_csv(out / "official_indicators.csv", dtype=str)
+    assert {"official", "unit_id", "i1", "i7"} <= set(detail.columns)
+    findings = pd.read_csv(out / "findings.csv", dtype=str)
+    assert list(findings.columns[:5]) == ["severity", "file", "row", "column", "message"]
+
+
+def test_an_empty_optional_file_is_a_finding_and_extensions_ignore_case(data, tmp_path):
+    folder = data / "2021-Q2"
+    (folder / "overrides.csv").write_bytes(b"")
+    (folder / "dossiers.csv").rename(folder / "dossiers.CSV")
+    out = tmp_path / "out"
+    assert main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]) == 0
+    findings = pd.read_csv(out / "findings.csv", dtype=str)
+    assert "empty_file" in set(findings["code"])
+    assert pd.read_csv(out / "grades.csv", dtype=str).set_index("unit_id").at["H1", "dossiers"] == "1"

@@ -417,3 +417,24 @@ def test_indicator9_a_late_online_dossier_decides_without_catalogue_evidence(tmp
            "dvc34_share": ""} for u in UNITS]
     r = grade(tmp_path, rows, evidence=ev)
     assert (score(r, 9).points, score(r, 9).source) == (Decimal("0"), "evidence+dossiers")
+
+
+def test_steps_without_a_finish_column_carry_no_information(tmp_path):
+    steps = [{"dossier_id": "D1", "unit_id": "H1", "due_at": "2021-04-05"}]
+    r = grade(tmp_path, [dossier("D1")], steps=steps)
+    assert points(r, "D1", "i2")[0] == 2  # the policy's whole-dossier step, not "late"
+    assert any(f.code == "steps_without_finish" for f in r.findings.items)
+
+
+def test_indicator5_desk_share_under_100_gives_zero_even_without_a_level(tmp_path):
+    units = [{"unit_id": "H1", "unit_name": "Đơn vị", "level": "thôn"}]
+    ev = [{"unit_id": "H1", "desk_full_share": 0.8, "desk_share": 0.9, "posted": 1, "electronic": 1,
+           "dvc34_share": 0.5}]
+    r = grade(tmp_path, [dossier("D1")], units=units, evidence=ev)
+    assert score(r, 5).points == 0
+
+
+def test_self_total_is_blank_when_nothing_was_self_scored(tmp_path):
+    selfs = [{"unit_id": "H1", **{f"i{n}": "" for n in range(1, 10)}}]
+    r = grade(tmp_path, [dossier("D1")], self_assessment=selfs)
+    assert unit(r).self_total is None and unit(r).submitted

@@ -149,6 +149,11 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     overrides.apply_to_dossiers(pop, points)
     parts = None
     steps = inputs.table("steps")
+    if steps is not None and not inputs.has("steps", "finished_at"):
+        findings.warning("steps_without_finish", "Tệp steps không có cột ngày hoàn thành (finished_at): không có "
+                         "thông tin về từng bước, chỉ số 2 áp dụng chính sách indicator2_without_steps.",
+                         file=inputs.files["steps"].label, column="finished_at")
+        steps = None
     if part_ind is not None and steps is not None and not steps.empty:
         parts = participants(pop, points, steps, part_ind, period, findings)
         overrides.apply_to_dossiers(pop, points)  # an override beats a step, so apply again after steps
@@ -223,7 +228,7 @@ def _grade_units(inputs, rules, policies, period, days, pop, points, parts, part
         submitted = uid in selfs
         self_scores = selfs.get(uid, {})
         self_values = [v for v in self_scores.values() if v is not None]
-        self_total = round_one(sum(self_values, Decimal(0)), rounding) if submitted else None
+        self_total = round_one(sum(self_values, Decimal(0)), rounding) if self_values else None
         if n == 0:
             results.append(UnitResult(uid, unit["unit_name"], unit["level"], 0, [], None,
                                       "không có hồ sơ trong kỳ", self_scores, self_total, submitted,

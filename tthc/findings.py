@@ -13,7 +13,8 @@ INFO = "info"        # worth knowing (a row outside the period, a missing option
 SEVERITIES = (ERROR, WARNING, INFO)
 
 #: The contract's columns first (DATA_CONTRACT.md), then additions.
-COLUMNS = ["severity", "code", "file", "row", "column", "value", "message", "suggestion"]
+#: The contract's columns first (severity, file, row, column, message), then the additions.
+COLUMNS = ["severity", "file", "row", "column", "message", "code", "value", "suggestion"]
 #: Severity names as users read them.
 SEVERITY_VI = {ERROR: "Lỗi", WARNING: "Cảnh báo", INFO: "Thông tin"}
 

@@ -77,7 +77,9 @@ class Inputs:
 
 
 def find_file(folder: Path, name: str, findings: Findings, rel: str) -> Path | None:
-    present = [folder / f"{name}{s}" for s in SUFFIXES if (folder / f"{name}{s}").is_file()]
+    # file names match whatever the case of the extension (Excel on Windows writes DOSSIERS.XLSX too)
+    present = sorted(p for p in folder.glob(f"{name}.*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                     and p.stem == name)
     if len(present) > 1:
         findings.error(
             "ambiguous_file",
@@ -258,6 +260,10 @@ def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict:
                               "chính sách tương ứng.", file=f"{quarter}/{table.name}.csv")
             continue
         label = f"{quarter}/{path.name}"
+        if path.stat().st_size == 0 and not table.required_file:  # an empty optional file says nothing
+            findings.info("empty_file", f"Tệp {path.name} rỗng; coi như không có tệp {table.name}, các chỉ số cần "
+                          "tệp này áp dụng chính sách tương ứng.", file=label)
+            continue
         local = Findings()
         loaded = _load_table(path, table, quarter, resolver, local, label)
         findings.extend(sorted(local.items, key=sort_key))

@@ -15,7 +15,8 @@ from .contract import CONTRACT_VERSION
 from .sanitize import safe_text
 
 #: Contract tables first; the rest are additions (the contract allows adding).
-TABLES = ("grades.csv", "officials.csv", "dossier_scores.csv", "findings.csv", "unit_indicators.csv",
+TABLES = ("grades.csv", "officials.csv", "official_indicators.csv", "dossier_scores.csv", "findings.csv",
+          "unit_indicators.csv",
           "satisfaction.csv", "participants.csv")
 
 
@@ -26,6 +27,10 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(lambda v: safe_text(v) if isinstance(v, str) else v)
     return out
+
+
+#: officials.csv holds exactly the contract's columns; the per-indicator detail goes to official_indicators.csv.
+OFFICIALS_COLUMNS = ["official", "unit_id", "dossiers", "score", "completion"]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -72,7 +77,8 @@ def render(result) -> dict[str, bytes]:
     """Every output file's bytes."""
     files = {
         "grades.csv": csv_bytes(result.grades),
-        "officials.csv": csv_bytes(result.officials),
+        "officials.csv": csv_bytes(result.officials[OFFICIALS_COLUMNS]),
+        "official_indicators.csv": csv_bytes(result.officials.drop(columns=["dossiers", "score", "completion"])),
         "dossier_scores.csv": csv_bytes(result.dossier_scores),
         "findings.csv": csv_bytes(result.findings.frame()),
         "unit_indicators.csv": csv_bytes(result.unit_indicators),
@@ -108,6 +114,9 @@ def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
         for name, data in files.items():
             (tmp / name).write_bytes(data)
         if not out_dir.exists():
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder is an ordinary one
             os.replace(tmp, out_dir)
             return
         for name in files:

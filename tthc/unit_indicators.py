@@ -78,15 +78,15 @@ def one_stop_desk(ctx: UnitContext, ind: Indicator) -> UnitPoints:
     if why:
         return UnitPoints(None, "none", f"Thiếu minh chứng ({why}).")
     desk, full = ctx.evidence["desk_share"], ctx.evidence["desk_full_share"]
+    if _d(desk) < _d(p["desk_share_min"]):
+        return UnitPoints(_d(p["points"]["below"]), "evidence",
+                          f"Tỷ lệ TTHC tiếp nhận và trả kết quả tại Bộ phận Một cửa {_pct(desk)}, dưới "
+                          f"{_pct(p['desk_share_min'])}.")
     level = ctx.unit.get("level")
     level_name = ctx.unit.get("level_name") or level
     need = p["full_share_min"].get(level)
     if need is None:
         return UnitPoints(None, "none", f"Không xác định được cấp của đơn vị ('{level}') để áp ngưỡng.")
-    if _d(desk) < _d(p["desk_share_min"]):
-        return UnitPoints(_d(p["points"]["below"]), "evidence",
-                          f"Tỷ lệ TTHC tiếp nhận và trả kết quả tại Bộ phận Một cửa {_pct(desk)}, dưới "
-                          f"{_pct(p['desk_share_min'])}.")
     if _d(full) >= _d(need):
         return UnitPoints(_d(p["points"]["full"]), "evidence",
                           f"100% TTHC qua Bộ phận Một cửa ({_pct(desk)}) và Bộ phận Một cửa tự tiếp nhận, thẩm định, "
