@@ -438,3 +438,11 @@ def test_self_total_is_blank_when_nothing_was_self_scored(tmp_path):
     selfs = [{"unit_id": "H1", **{f"i{n}": "" for n in range(1, 10)}}]
     r = grade(tmp_path, [dossier("D1")], self_assessment=selfs)
     assert unit(r).self_total is None and unit(r).submitted
+
+
+def test_a_complaint_naming_another_units_dossier_is_a_finding(tmp_path):
+    r = grade(tmp_path, [dossier("D1"), dossier("D2", unit="X1")],
+              complaints=[complaint("PA1", "D2", unit="H1", conduct="x")])
+    assert points(r, "D2", "i7")[0] == 0  # still evidence for that dossier…
+    found = [f for f in r.findings.items if f.code == "unit_mismatch"]
+    assert len(found) == 1 and "D2" in found[0].message and found[0].row == 2  # …and said

@@ -29,6 +29,24 @@ def _by_dossier(d: pd.DataFrame, values: pd.Series) -> pd.Series:
     return out
 
 
+def _unit_mismatches(d: pd.DataFrame, rows: pd.DataFrame | None, findings: Findings) -> None:
+    """A form or complaint naming a dossier that another unit resolved: used for that dossier, and said."""
+    if rows is None or rows.empty:
+        return
+    linked = rows[rows["dossier_id"].notna() & rows["dossier_id"].isin(d["dossier_id"])]
+    if linked.empty:
+        return
+    resolver = d.set_index("dossier_id")["unit_id"]
+    other = linked[linked["unit_id"] != linked["dossier_id"].map(resolver)]
+    for _, row in other.iterrows():
+        findings.warning(
+            "unit_mismatch",
+            f"Ghi đơn vị {row['unit_id']} nhưng hồ sơ {row['dossier_id']} do đơn vị "
+            f"{resolver[row['dossier_id']]} giải quyết; được dùng làm minh chứng cho hồ sơ đó, cần kiểm tra lại.",
+            file=row[FILE], row=row[ROW], column="unit_id", value=row["unit_id"],
+        )
+
+
 def _first_answer(surveys: pd.DataFrame | None, column: str) -> pd.Series:
     if surveys is None or column not in surveys or surveys.empty:
         return pd.Series(dtype=object)
@@ -41,6 +59,8 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
     ``untrue_complaints`` (comma-separated complaint ids) to the population."""
     d = pop.copy(deep=False)
     surveys = inputs.table("surveys")
+    for name in ("surveys", "complaints"):
+        _unit_mismatches(d, inputs.table(name), findings)
     has_contacts = inputs.has("dossiers", "contacts")
     # indicator 3: effective contacts
     applicant = d["contacts_applicant"].astype("Int64").fillna(0) if inputs.has(
