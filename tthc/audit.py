@@ -703,38 +703,29 @@ def _complaint_children(a: _Audit, node: Node, uid: str, s: IndicatorScore) -> N
 
 
 def _online_children(a: _Audit, node: Node, uid: str) -> None:
+    """The online dossiers that decided indicator 9: finished late, or open and past due at the period's end
+    (the same split as ``engine._online_facts``)."""
     pop = a.pop[a.pop["unit_id"] == uid]
     if "channel" not in pop:
         return
     online = pop[pop["channel"] == "truc_tuyen"]
-    late = online[online["finished_day"].notna() & (online["finished_day"] > online["due_day"])]
+    late = online[(online["finished_day"] > online["due_day"]).fillna(False) & ~online["open_overdue"]]
     for _, d in late.iterrows():
-        child = node.add(
-            Node(
-                "dossier",
-                f"Hồ sơ trực tuyến {d['dossier_id']}: có kết quả {_day(d['finished_day'])}, "
-                f"hẹn trả {_day(d['due_day'])}: trễ hạn",
-                {"dossier_id": d["dossier_id"], "online_late": True},
-            )
-        )
-        child.add(_row_leaf("dossiers", d[FILE], d[ROW]))
+        _online_leaf(node, d, f"có kết quả {_day(d['finished_day'])}, hẹn trả {_day(d['due_day'])}: trễ hạn")
     dossiers = a.table("dossiers")
     if dossiers is None:
         return
     from .population import add_day_columns
 
     every = add_day_columns(dossiers[dossiers["unit_id"] == uid])
-    open_late = every[overdue_open(every, a.r.period) & (every["channel"] == "truc_tuyen")]
-    for _, d in open_late.iterrows():
-        child = node.add(
-            Node(
-                "dossier",
-                f"Hồ sơ trực tuyến {d['dossier_id']}: chưa có kết quả, hẹn trả "
-                f"{_day(d['due_day'])} đã quá hạn cuối kỳ",
-                {"dossier_id": d["dossier_id"], "online_late": True},
-            )
-        )
-        child.add(_row_leaf("dossiers", d[FILE], d[ROW]))
+    for _, d in every[overdue_open(every, a.r.period) & (every["channel"] == "truc_tuyen")].iterrows():
+        _online_leaf(node, d, f"chưa có kết quả ở cuối kỳ, hẹn trả {_day(d['due_day'])} đã quá hạn")
+
+
+def _online_leaf(node: Node, d: pd.Series, text: str) -> None:
+    child = node.add(Node("dossier", f"Hồ sơ trực tuyến {d['dossier_id']}: {text}",
+                          {"dossier_id": d["dossier_id"], "online_late": True}))
+    child.add(_row_leaf("dossiers", d[FILE], d[ROW]))
 
 
 # --------------------------------------------------------------------------------------------- officials
