@@ -4,9 +4,11 @@
   the unit table (``Result.grades``) and the officials' table;
 - pandas floor: per-dossier points for 1, 2, 3, 4, 7 with numpy, then one ``groupby('unit_id').mean()``;
 - DuckDB floor: the whole aggregation in SQL (population, points, exact half-up means per unit and per
-  official, unit totals with the self-scores of 5, 6, 8, 9, bands), returned as pandas frames.
+  official, unit totals with the self-scores of 5, 6, 8 and of 9 unless an online dossier is late or open
+  past due, bands), returned as pandas frames.
 
-The DuckDB results are checked against the engine's (every unit total and result, every official score).
+The DuckDB results are checked against the engine's (every unit total and result, every official score); a
+mismatch makes the script exit with 1 after its final line.
 Times are the best of ``--repeat`` runs (each side in turn, same table; medians are printed too). Peak
 memory is the process's peak RSS during the engine run (the largest over the repeats): Linux ``VmHWM``
 after resetting it through ``/proc/self/clear_refs`` (else ``resource.getrusage`` ``ru_maxrss``, the whole
@@ -135,12 +137,14 @@ WITH pop AS (
            CASE WHEN contacts IS NULL THEN NULL
                 ELSE greatest(contacts - coalesce(contacts_applicant, 0), 0) END AS eff,
            coalesce(agencies_contacted, CASE WHEN contacts > 0 THEN 1 ELSE 0 END) AS ag,
-           CASE WHEN coalesce(field_check, false) THEN 1 ELSE 0 END AS fc
+           CASE WHEN coalesce(field_check, false) THEN 1 ELSE 0 END AS fc,
+           coalesce(channel = 'truc_tuyen', false) AS online
     FROM dossiers
     WHERE finished_at IS NOT NULL AND CAST(finished_at AS DATE) BETWEEN DATE '{start}' AND DATE '{end}'
 ), pts AS (
     SELECT unit_id, official,
            CASE WHEN fin < due THEN 2 WHEN fin = due THEN 1 ELSE 0 END AS t,
+           online AND fin > due AS online_late,
            CASE WHEN eff IS NULL THEN NULL WHEN eff <= 0 THEN 2 WHEN eff <= 1 THEN 1 ELSE 0 END AS i3,
            CASE WHEN ag IS NULL THEN NULL WHEN ag <= 0 THEN 2 WHEN ag <= 1 + fc THEN 1 ELSE 0 END AS i4
     FROM pop
@@ -151,17 +155,24 @@ MEAN10 = "((20 * CAST(sum({c}) AS BIGINT) + count({c})) // (2 * count({c})))"
 UNIT_SQL = SQL + """
 per_unit AS (
     SELECT unit_id, count(*) AS dossiers,
-           {m_t} AS i1, {m_t} AS i2, {m_3} AS i3, {m_4} AS i4, {m_t} AS i7
+           {m_t} AS i1, {m_t} AS i2, {m_3} AS i3, {m_4} AS i4, {m_t} AS i7,
+           bool_or(online_late) AS online_late
     FROM pts GROUP BY unit_id
+), open_late AS (  -- online dossiers still open at the period's end and already past due (indicator 9)
+    SELECT DISTINCT unit_id FROM dossiers
+    WHERE channel = 'truc_tuyen' AND CAST(received_at AS DATE) <= DATE '{end}' AND CAST(due_at AS DATE) < DATE '{end}'
+      AND (finished_at IS NULL OR CAST(finished_at AS DATE) > DATE '{end}')
 )
 SELECT u.unit_id, coalesce(p.dossiers, 0) AS dossiers,
        p.i1 + p.i2 + p.i3 + p.i4 + p.i7
-         + round(s.i5 * 10) + round(s.i6 * 10) + round(s.i8 * 10) + round(s.i9 * 10) AS total10,
+         + round(s.i5 * 10) + round(s.i6 * 10) + round(s.i8 * 10)
+         + CASE WHEN p.online_late OR o.unit_id IS NOT NULL THEN 0 ELSE round(s.i9 * 10) END AS total10,
        CASE WHEN p.dossiers IS NULL THEN 'Chưa phát sinh hồ sơ'
             WHEN s.unit_id IS NULL THEN 'Chưa thực hiện chấm điểm'
             WHEN total10 >= 150 THEN 'Xuất sắc' WHEN total10 >= 120 THEN 'Tốt'
             WHEN total10 >= 90 THEN 'Khá' WHEN total10 >= 60 THEN 'Trung bình' ELSE 'Yếu' END AS result
 FROM units u LEFT JOIN per_unit p USING (unit_id) LEFT JOIN self_assessment s USING (unit_id)
+     LEFT JOIN open_late o USING (unit_id)
 ORDER BY u.unit_id
 """
 OFFICIAL_SQL = SQL + """
@@ -271,14 +282,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"medians of {repeat}: engine {statistics.median(x_times):.2f} s; pandas floor "
               f"{statistics.median(p_times):.2f} s; duckdb floor {statistics.median(d_times):.2f} s; ratio "
               f"{statistics.median(x_times) / statistics.median(d_times):.1f}")
-    print(check(grades, officials, db_grades, db_officials), flush=True)
+    agreement = check(grades, officials, db_grades, db_officials)
+    print(agreement, flush=True)
     ratio = x_s / d_s
     print(f"peak memory = peak RSS of the process during the engine run (Linux VmHWM); less the {rss0:,.0f} MB "
           f"of the interpreter and libraries: {(peak - rss0) / table_mb:.1f}x the table's {table_mb:,.0f} MB "
           "(pandas deep size)")
     print(f"grade {args.rows} rows: {x_s:.2f} s; pandas floor {p_s:.2f} s; duckdb floor {d_s:.2f} s; "
           f"ratio to duckdb {ratio:.1f}; peak memory {peak:.0f} MB")
-    return 0
+    return 1 if agreement.startswith("MISMATCH") else 0
 
 
 if __name__ == "__main__":
