@@ -14,6 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
@@ -235,5 +236,9 @@ def gap_findings(result) -> list[Finding]:
 
 def _vi(number) -> str:
     """One decimal, Vietnamese form (1,5)."""
-    tenths = Decimal(number).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return _vi_tenths(Decimal(number).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@lru_cache(maxsize=1024)
+def _vi_tenths(tenths: Decimal) -> str:
     return format_decimal(tenths, format="#,##0.0", locale="vi_VN")

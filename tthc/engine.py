@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,12 @@ import pandas as pd
 from .checks import gap_findings
 from .evidence import attach_evidence
 from .findings import Findings
-from .grading import IndicatorScore, fmt, fmt_tenths, group_means, total_of
+from .grading import IndicatorScore, codes_in, fmt, fmt_tenths, group_means, points_array, total_of
 from .loading import FILE, Inputs, load_quarter
 from .overrides import Overrides, collect_overrides
 from .participants import participants, resolving_rows
 from .policies import resolve_policies
-from .population import Period, add_day_columns, overdue_open, select_population
+from .population import Period, add_day_columns, overdue_open, population_rows
 from .quarter import Quarter
 from .reading import ROW
 from .reasons import dossier_reasons
@@ -26,6 +27,8 @@ from .rounding import round_one
 from .rules import RuleSet, load_ruleset, ruleset_for
 from .scoring import DossierContext, score_dossiers
 from .unit_indicators import OnlineFacts, UnitContext, score_unit_indicator
+
+ONLINE = "truc_tuyen"  # the channel code of dossiers filed online (DATA_CONTRACT)
 
 
 @dataclass
@@ -53,12 +56,20 @@ class Result:
     inputs: Inputs
     findings: Findings
     units: list[UnitResult]
-    population: pd.DataFrame
+    scored: pd.DataFrame  # the population: the columns the engine scored from, one row per dossier
     dossier_points: pd.DataFrame
     steps_participants: pd.DataFrame | None
     officials: pd.DataFrame
     official_scores: dict[tuple[str, str], list[IndicatorScore]] = field(default_factory=dict)
     satisfaction: pd.DataFrame | None = None
+    source: pd.DataFrame | None = None  # every dossier row read, with the day columns
+    rows: np.ndarray | None = None      # the population's positions in ``source`` (None: all of them)
+
+    @cached_property
+    def population(self) -> pd.DataFrame:
+        """The dossiers scored, with every column read and the facts the engine added (built when first
+        asked for: grading itself only needs ``scored``)."""
+        return population_frame(self.source, self.rows, self.scored)
 
     @property
     def grades(self) -> pd.DataFrame:
@@ -135,17 +146,22 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     period = Period(*inputs.quarter.bounds(policies["period"]))
     unit_ids = list(inputs.units["unit_id"])
     days = add_day_columns(inputs.table("dossiers"))
-    days["unit_code"] = pd.Index(unit_ids).get_indexer(days["unit_id"]).astype(np.int64)
+    days["unit_code"] = codes_in(days["unit_id"], unit_ids)
+    days["online"] = days["channel"].isin([ONLINE]).to_numpy(dtype=bool)
     dossier_label = inputs.files["dossiers"].label
-    pop, excluded = select_population(days, period, policies["population"], findings,
-                                      inputs.header("dossiers", "finished_at"))
+    keep, open_overdue, excluded = population_rows(days, period, policies["population"], findings,
+                                                   inputs.header("dossiers", "finished_at"))
+    days["open_overdue"] = open_overdue
     inputs.accounting[dossier_label].excluded.update(excluded)
+    rows = None if bool(keep.all()) else np.flatnonzero(keep)
+    official_codes, official_names = pd.factorize(days["official"], sort=False)
+    pop = _scored_columns(days, rows, inputs, official_codes)
     pop = attach_evidence(pop, inputs, findings)
     complaints = inputs.table("complaints")
     ctx = DossierContext(pop, period, policies, complaints is not None)
     points = score_dossiers(ctx, rules)
     part_ind = next((i for i in rules.dossier_indicators if i.params.get("per_participant")), None)
-    overrides = collect_overrides(inputs, rules, pop["dossier_id"], findings)
+    overrides = collect_overrides(inputs, rules, pop.get("dossier_id"), findings)
     overrides.apply_to_dossiers(pop, points)
     parts = None
     steps = inputs.table("steps")
@@ -155,19 +171,48 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
                          file=inputs.files["steps"].label, column="finished_at")
         steps = None
     if part_ind is not None and steps is not None and not steps.empty:
-        parts = participants(pop, points, steps, part_ind, period, findings)
+        parts = participants(population_frame(days, rows, pop), points, steps, part_ind, period, findings)
         overrides.apply_to_dossiers(pop, points)  # an override beats a step, so apply again after steps
         resolving = (parts["role"] == "resolving").to_numpy()
         own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
         parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
-    units = _grade_units(inputs, rules, policies, period, days, pop, points, parts, part_ind, overrides)
-    officials, official_scores = _grade_officials(inputs, rules, policies, pop, points, findings)
+    arrays = {ind.code: points_array(points[ind.code]) for ind in rules.dossier_indicators}  # shared by both
+    units = _grade_units(inputs, rules, policies, period, days, pop, arrays, parts, part_ind, overrides)
+    officials, official_scores = _grade_officials(inputs, rules, policies, pop, official_names, arrays, findings)
     result = Result(inputs.quarter, rules, policies, period, inputs, findings, units, pop, points, parts,
-                    officials, official_scores)
+                    officials, official_scores, source=days, rows=rows)
     result.satisfaction = _satisfaction(inputs, period, findings)
     _complaints_outside(inputs, period, findings)
     findings.extend(gap_findings(result))
     return result
+
+
+#: The population's columns the engine scores from (``population_frame`` adds the others when asked).
+SCORED = ["unit_code", "online", "received_day", "due_day", "finished_day", "open_overdue",
+          "contacts", "contacts_applicant", "agencies_contacted"]
+#: Needed as well when surveys, complaints, overrides or steps refer to dossiers and units.
+LINKED = ["dossier_id", "unit_id"]
+
+
+def _scored_columns(days: pd.DataFrame, rows: np.ndarray | None, inputs: Inputs,
+                    official_codes: np.ndarray) -> pd.DataFrame:
+    """The population's rows of the columns scoring uses, numeric where the source is text."""
+    linked = any(inputs.table(n) is not None for n in ("surveys", "complaints", "overrides", "steps"))
+    frame = days[SCORED + (LINKED if linked else [])]
+    pick = (lambda a: a) if rows is None else (lambda a: a[rows])
+    frame = frame.reset_index(drop=True) if rows is None else frame.take(rows).reset_index(drop=True)
+    frame["official_code"] = pick(official_codes)
+    frame["field_check"] = pick(days["field_check"].isin([True]).to_numpy(dtype=bool) if inputs.has(
+        "dossiers", "field_check") else np.zeros(len(days), dtype=bool))
+    return frame
+
+
+def population_frame(source: pd.DataFrame, rows: np.ndarray | None, scored: pd.DataFrame) -> pd.DataFrame:
+    """Every column of the population's rows, with the facts the engine added while scoring."""
+    wide = source.reset_index(drop=True) if rows is None else source.take(rows).reset_index(drop=True)
+    added = {c: scored[c].array for c in scored.columns  # .array keeps the dtype (Int64, categorical)
+             if c not in wide.columns and c not in ("official_code",)}
+    return wide.assign(**added) if added else wide
 
 
 def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal | None]]:
@@ -175,11 +220,12 @@ def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal 
     out: dict[str, dict[int, Decimal | None]] = {}
     if table is None:
         return out
-    for _, row in table.iterrows():
-        out[row["unit_id"]] = {
-            ind.number: None if pd.isna(row.get(ind.code)) else Decimal(repr(float(row[ind.code])))
-            for ind in rules.indicators
-        }
+    codes = [ind.code for ind in rules.indicators if ind.code in table.columns]
+    numbers = {ind.code: ind.number for ind in rules.indicators}
+    absent = {ind.number: None for ind in rules.indicators if ind.code not in table.columns}
+    for row in table[["unit_id", *codes]].to_dict("records"):
+        scores = {numbers[c]: None if pd.isna(row[c]) else Decimal(repr(float(row[c]))) for c in codes}
+        out[row["unit_id"]] = {ind.number: scores.get(ind.number, absent.get(ind.number)) for ind in rules.indicators}
     return out
 
 
@@ -189,11 +235,11 @@ def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], pe
     if pop.empty:
         return {uid: OnlineFacts(0, 0, 0, 0) for uid in unit_ids}
     codes = pop["unit_code"].to_numpy()
-    online = (pop["channel"] == "truc_tuyen").fillna(False).to_numpy(dtype=bool)
+    online = pop["online"].to_numpy(dtype=bool)
     late = online & (pop["finished_day"] > pop["due_day"]).fillna(False).to_numpy(dtype=bool)
     late &= ~pop["open_overdue"].to_numpy(dtype=bool)  # counted below as open at the period's end
     all_codes = days["unit_code"].to_numpy()
-    open_late = (overdue_open(days, period) & (days["channel"] == "truc_tuyen")).fillna(False).to_numpy(bool)
+    open_late = overdue_open(days, period).to_numpy(dtype=bool) & days["online"].to_numpy(dtype=bool)
     ok = codes >= 0
     total = np.bincount(codes[ok], minlength=n)
     n_online = np.bincount(codes[ok & online], minlength=n)
@@ -211,7 +257,7 @@ def _grade_units(inputs, rules, policies, period, days, pop, points, parts, part
     codes = pop["unit_code"].to_numpy()
     means = {ind.number: group_means(codes, n_units, points[ind.code], rounding) for ind in rules.dossier_indicators}
     if parts is not None:
-        part_codes = pd.Index(unit_ids).get_indexer(parts["unit_id"]).astype(np.int64)
+        part_codes = codes_in(parts["unit_id"], unit_ids)
         means[part_ind.number] = group_means(part_codes, n_units, parts["points"], rounding)
     selfs = _self_scores(inputs, rules)
     evidence = inputs.table("unit_evidence")
@@ -272,14 +318,17 @@ def _unit_indicator(uctx, ind, self_scores, submitted, policies, rounding) -> In
                           f"{got.reason} Không tính theo chính sách unit_indicator_without_evidence=exclude.")
 
 
-def _grade_officials(inputs, rules, policies, pop, points, findings):
+def _grade_officials(inputs, rules, policies, pop, names, points, findings):
     grading = rules.official_grading
     rounding = policies["rounding"]
-    off_codes, names = pd.factorize(pop["official"], sort=False)
+    off_codes = pop["official_code"].to_numpy()
     missing = off_codes < 0
     if missing.any():
-        per_unit = pop.loc[missing, "unit_id"].value_counts().sort_index()
-        for uid, n in per_unit.items():
+        unit_ids = list(inputs.units["unit_id"])
+        codes = pop["unit_code"].to_numpy()[missing]
+        counts = np.bincount(codes[codes >= 0], minlength=len(unit_ids))
+        per_unit = sorted((unit_ids[u], int(n)) for u, n in enumerate(counts) if n)
+        for uid, n in per_unit:
             findings.info("no_official", f"{n} hồ sơ của đơn vị {uid} không ghi cán bộ xử lý; được chấm cho đơn vị, "
                           "không chấm cho cán bộ.", file=inputs.files["dossiers"].label, column="official")
     unit_codes = pop["unit_code"].to_numpy()

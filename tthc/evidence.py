@@ -70,14 +70,10 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
     src = _labels(d.index, "system", ["system", "survey"])
     survey_contacts = _first_answer(surveys, "contacts") if inputs.has("surveys", "contacts") else pd.Series(
         dtype=object)
-    from_survey = _by_dossier(d, survey_contacts)
-    fill = eff.isna() & from_survey.notna()
-    eff = eff.astype("Int64")
-    eff[fill] = from_survey[fill].astype("Int64")
-    src[fill] = "survey"
+    eff, src, from_survey = _fill_from_survey(d, eff, src, survey_contacts)
     d["contacts_eff"] = eff
     d["contacts_src"] = src
-    if has_contacts:
+    if has_contacts and from_survey is not None:
         _contradictions(d, "contacts", from_survey, surveys, findings, "số lần liên hệ")
     # indicator 4: agencies contacted (absent column: 0 when contacts is 0, else 1, the desk)
     if inputs.has("dossiers", "agencies_contacted"):
@@ -91,11 +87,8 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
         asrc = _labels(d.index, "none", SOURCES)
     survey_agencies = _first_answer(surveys, "agencies_contacted") if inputs.has(
         "surveys", "agencies_contacted") else pd.Series(dtype=object)
-    from_survey = _by_dossier(d, survey_agencies)
-    fill = val.isna() & from_survey.notna()
-    val[fill] = from_survey[fill].astype("Int64")
-    asrc[fill] = "survey"
-    if inputs.has("dossiers", "agencies_contacted"):
+    val, asrc, from_survey = _fill_from_survey(d, val, asrc, survey_agencies)
+    if inputs.has("dossiers", "agencies_contacted") and from_survey is not None:
         _contradictions(d, "agencies_contacted", from_survey, surveys, findings, "số cơ quan phải liên hệ")
     d["agencies_val"] = val
     d["agencies_src"] = asrc
@@ -123,6 +116,19 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
                     file=row[FILE], row=row[ROW], column="conduct_complaint", value=row["dossier_id"],
                 )
     return d
+
+
+def _fill_from_survey(d: pd.DataFrame, values: pd.Series, sources: pd.Series, answers: pd.Series):
+    """Missing ``values`` filled from the citizens' answers (``sources`` says "survey" there). Returns the
+    values, the sources and the answers aligned on the population (None when there is no answer at all)."""
+    if answers.empty:
+        return values, sources, None
+    from_survey = _by_dossier(d, answers)
+    fill = values.isna() & from_survey.notna()
+    values = values.astype("Int64")
+    values[fill] = from_survey[fill].astype("Int64")
+    sources[fill] = "survey"
+    return values, sources, from_survey
 
 
 def _contradictions(d, column, from_survey, surveys, findings, what) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -72,10 +73,35 @@ class InputError(Exception):
 
 
 class Findings:
-    """An append-only list of findings with a stable order."""
+    """An append-only list of findings with a stable order.
+
+    Many findings of one kind (a row each, thousands at a time) can be ``defer``-red: their count is known
+    at once, the ``Finding`` objects are built in their place when the list is first read."""
 
     def __init__(self) -> None:
-        self.items: list[Finding] = []
+        self._items: list[Finding] = []
+        self._later: list[tuple[int, int, Callable[[], list[Finding]]]] = []  # (position, count, build)
+
+    @property
+    def items(self) -> list[Finding]:
+        if self._later:
+            merged: list[Finding] = []
+            done = 0
+            for position, count, build in self._later:
+                merged.extend(self._items[done:position])
+                chunk = build()
+                if len(chunk) != count:
+                    raise RuntimeError(f"deferred findings: {len(chunk)} built, {count} announced")
+                merged.extend(chunk)
+                done = position
+            merged.extend(self._items[done:])
+            self._items, self._later = merged, []
+        return self._items
+
+    def defer(self, count: int, build: Callable[[], list[Finding]]) -> None:
+        """``count`` findings, built by ``build()`` when the list is first read, in their place in the order."""
+        if count:
+            self._later.append((len(self._items), count, build))
 
     def add(
         self,
@@ -90,7 +116,7 @@ class Findings:
     ) -> None:
         if severity not in SEVERITIES:
             raise ValueError(severity)
-        self.items.append(Finding(severity, code, file, None if row is None or pd.isna(row) else int(row), column,
+        self._items.append(Finding(severity, code, file, None if row is None or pd.isna(row) else int(row), column,
                                   show(value), message, suggestion))
 
     def error(self, code: str, message: str, **where) -> None:
@@ -103,7 +129,7 @@ class Findings:
         self.add(INFO, code, message, **where)
 
     def extend(self, other: Findings | list[Finding]) -> None:
-        self.items.extend(other.items if isinstance(other, Findings) else other)
+        self._items.extend(other.items if isinstance(other, Findings) else other)
 
     @property
     def errors(self) -> list[Finding]:
@@ -119,4 +145,4 @@ class Findings:
         return frame
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self._items) + sum(count for _position, count, _build in self._later)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -26,44 +27,59 @@ class IndicatorScore:
     points_sum: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class GroupMeans:
-    """Per group (0..n-1): rows carrying information, their point sum and the rounded mean (None if no row)."""
+    """Per group (0..n-1): rows carrying information, their point sum and the rounded mean in tenths of a
+    point (-1 where no row carries information)."""
 
     count: np.ndarray
     total: np.ndarray
-    mean: list[Decimal | None]
+    tenths: np.ndarray
 
-    @property
-    def tenths(self) -> np.ndarray:
-        """The rounded means in tenths of a point (-1 where no row carries information)."""
-        return np.array([-1 if m is None else int(m * 10) for m in self.mean], dtype=np.int64)
+    @cached_property
+    def mean(self) -> list[Decimal | None]:
+        return [Decimal(int(t)).scaleb(-1) if c else None for t, c in zip(self.tenths, self.count, strict=True)]
 
     def score(self, group: int, number: int) -> IndicatorScore:
-        count, total, mean = int(self.count[group]), int(self.total[group]), self.mean[group]
-        if mean is None:
+        count, total = int(self.count[group]), int(self.total[group])
+        if not count:
             return IndicatorScore(number, None, "excluded", "Không hồ sơ nào có thông tin cho chỉ số này.")
+        mean = Decimal(int(self.tenths[group])).scaleb(-1)
         return IndicatorScore(number, mean, "dossiers", f"Trung bình {total}/{count} hồ sơ = {one_decimal(mean)}",
                               count, total)
 
 
-def group_means(groups: np.ndarray, n_groups: int, points: pd.Series, rounding: str) -> GroupMeans:
-    """Exact per-group means of integer points (``<NA>`` = no information), by ``np.bincount``."""
-    values = points.to_numpy(dtype=np.int16, na_value=-1)
+def codes_in(values: pd.Series, labels) -> np.ndarray:
+    """The position of each value in ``labels`` (-1 where missing or not among them), as ``int64``; each
+    distinct value is looked up once."""
+    codes, uniques = pd.factorize(values, sort=False)
+    positions = np.append(pd.Index(list(labels), dtype=object).get_indexer(np.asarray(uniques, dtype=object)), -1)
+    return positions[codes].astype(np.int64, copy=False)
+
+
+def points_array(points: pd.Series | np.ndarray) -> np.ndarray:
+    """Integer points as ``int16`` with -1 where a row carries no information (``<NA>``)."""
+    if isinstance(points, np.ndarray):
+        return points.astype(np.int16, copy=False)
+    return points.to_numpy(dtype=np.int16, na_value=-1)
+
+
+def group_means(groups: np.ndarray, n_groups: int, points: pd.Series | np.ndarray, rounding: str) -> GroupMeans:
+    """Exact per-group means of integer points (``<NA>`` or -1 = no information), in integers: one
+    ``np.bincount`` of (group, points) pairs counts each point value per group."""
+    values = points_array(points)
     has = (values >= 0) & (groups >= 0)
-    g, v = groups[has], values[has]
-    count = np.bincount(g, minlength=n_groups).astype(np.int64)
-    total = np.zeros(n_groups, dtype=np.int64)
-    for point in np.unique(v):  # integer sums without floating point: one count per point value
-        if point:
-            total += int(point) * np.bincount(g[v == point], minlength=n_groups)
+    g, v = (groups, values) if has.all() else (groups[has], values[has])
+    width = int(v.max()) + 1 if len(v) else 1
+    per_value = np.bincount(g * width + v, minlength=n_groups * width).reshape(n_groups, width)
+    count = per_value.sum(axis=1)
+    total = per_value @ np.arange(width, dtype=np.int64)
     if rounding == "half_up":  # exact in integers: tenths = floor(10·t/c + 1/2)
         tenths = (20 * total + count) // np.maximum(2 * count, 1)
-        mean = [Decimal(int(x)).scaleb(-1) if c else None for x, c in zip(tenths, count, strict=True)]
     else:
-        mean = [round_one(Fraction(int(t), int(c)), rounding) if c else None
-                for t, c in zip(total, count, strict=True)]
-    return GroupMeans(count, total, mean)
+        tenths = np.array([int(round_one(Fraction(int(t), int(c)), rounding) * 10) if c else 0
+                           for t, c in zip(total, count, strict=True)], dtype=np.int64)
+    return GroupMeans(count, total, np.where(count > 0, tenths, -1))
 
 
 def total_of(scores: list[IndicatorScore], rules: RuleSet, grading: Grading, policy: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .findings import Finding, Findings
@@ -37,8 +38,17 @@ def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
     """Calendar-day versions of the dates (times compare by day, DOMAIN reading notes); a shallow copy."""
     if "received_day" in dossiers.columns:
         return dossiers
-    return dossiers.assign(**{col.replace("_at", "_day"): pd.to_datetime(dossiers[col]).dt.normalize()
+    return dossiers.assign(**{col.replace("_at", "_day"): calendar_day(dossiers[col])
                               for col in ("received_at", "due_at", "finished_at")})
+
+
+def calendar_day(values: pd.Series) -> pd.Series:
+    """Midnight of each timestamp's day (local time as written), ``NaT`` kept."""
+    values = pd.to_datetime(values)
+    if getattr(values.dt, "tz", None) is not None:
+        return values.dt.normalize()
+    unit = values.dtype  # datetime64[ns] or [us]: flooring to days in numpy keeps the unit
+    return pd.Series(values.to_numpy().astype("datetime64[D]").astype(unit), index=values.index)
 
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
@@ -54,32 +64,50 @@ def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
 def select_population(
     dossiers: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at"
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The population under the ``population`` policy; every other row gets a finding with its reason.
-
-    Returns the population (with ``open_overdue`` marking dossiers scored late while still open) and the
-    count of rows left out per reason, for the row accounting. ``column`` names the finish date's column as
-    the analyst's file writes it, for the findings.
-    """
+    """The population under the ``population`` policy as a frame (``open_overdue`` marks dossiers scored
+    late while still open), and the count of rows left out per reason; see ``population_rows``."""
     days = add_day_columns(dossiers)
-    finished = days["finished_day"].notna()
-    in_period = finished & days["finished_day"].between(period.start_ts, period.end_ts)
-    overdue = overdue_open(days, period)
+    keep, open_overdue, excluded = population_rows(days, period, policy, findings, column)
+    days = days.assign(open_overdue=open_overdue)
+    population = days if bool(keep.all()) else days[keep]
+    return population.reset_index(drop=True), excluded
+
+
+def population_rows(
+    days: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at"
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Which rows of ``days`` (with ``add_day_columns``) the ``population`` policy scores; every other row
+    gets a finding with its reason.
+
+    Returns the rows kept, the kept rows scored late while still open (``open_overdue``), and the count of
+    rows left out per reason, for the row accounting. ``column`` names the finish date's column as the
+    analyst's file writes it, for the findings.
+    """
+    finished = days["finished_day"].notna().to_numpy()
+    fin = days["finished_day"].to_numpy()
+    in_period = finished & (fin >= period.start_ts.to_datetime64()) & (fin <= period.end_ts.to_datetime64())
+    overdue = overdue_open(days, period).to_numpy(dtype=bool)
     keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
-    days = days.assign(open_overdue=overdue & keep)
     excluded: dict[str, int] = {}
 
-    def note(mask: pd.Series, severity: str, code: str, reason: str, message) -> None:
-        """One finding per row left out, built column-wise (there may be many)."""
-        if not mask.any():
+    def note(mask: np.ndarray, severity: str, code: str, reason: str, message) -> None:
+        """One finding per row left out (there may be many: built column-wise, when first read)."""
+        count = int(mask.sum())
+        if not count:
             return
-        excluded[reason] = int(mask.sum())
-        sub = days.loc[mask, ["dossier_id", "finished_day", "due_day", FILE, ROW]]
-        texts = message(sub["dossier_id"].astype(str), _fmt(sub["finished_day"]), _fmt(sub["due_day"]))
-        findings.extend([Finding(severity, code, f, int(r), column, v, m) for f, r, v, m in
-                         zip(sub[FILE], sub[ROW], _fmt(sub["finished_day"]), texts, strict=True)])
+        excluded[reason] = count
 
-    before = finished & (days["finished_day"] < period.start_ts)
-    after = finished & (days["finished_day"] > period.end_ts) & ~keep
+        def build() -> list[Finding]:
+            sub = days.loc[mask, ["dossier_id", "finished_day", "due_day", FILE, ROW]]
+            finished_text = _fmt(sub["finished_day"])
+            texts = message(sub["dossier_id"].astype(str), finished_text, _fmt(sub["due_day"]))
+            return [Finding(severity, code, f, int(r), column, v, m) for f, r, v, m in
+                    zip(sub[FILE].tolist(), sub[ROW].tolist(), finished_text.tolist(), texts.tolist(), strict=True)]
+
+        findings.defer(count, build)
+
+    before = finished & (fin < period.start_ts.to_datetime64())
+    after = finished & (fin > period.end_ts.to_datetime64()) & ~keep
     note(before, "info", "outside_period", "giải quyết trước kỳ",
          lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", trước kỳ {period.label()}; "
                              "không thuộc kỳ này.")
@@ -92,10 +120,12 @@ def select_population(
                              f"không chấm theo chính sách population={policy}.")
     note(open_rows & ~overdue, "info", "open", "chưa giải quyết, chưa đến hạn",
          lambda d, fin, due: "Hồ sơ " + d + " chưa có kết quả và chưa quá hạn ở cuối kỳ; không chấm trong kỳ này.")
-    population = days if bool(keep.all()) else days[keep]
-    return population.reset_index(drop=True), excluded
+    return keep, overdue & keep, excluded
 
 
 def _fmt(values: pd.Series) -> pd.Series:
-    """dd/mm/yyyy, blank where there is no date."""
-    return pd.to_datetime(values).dt.strftime("%d/%m/%Y").fillna("")
+    """dd/mm/yyyy, blank where there is no date (each distinct day formatted once)."""
+    days = pd.to_datetime(values)
+    codes, uniques = pd.factorize(days)
+    texts = np.append(pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").to_numpy(dtype=object), "")
+    return pd.Series(texts[codes], index=values.index, dtype=object)

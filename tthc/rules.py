@@ -151,11 +151,18 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> RuleSet:
         raw_bytes = path.read_bytes()
     except OSError as exc:
         raise RuleSetError(f"Không đọc được tệp quy tắc {path}: {exc.strerror}") from exc
-    try:
-        data = yaml.safe_load(raw_bytes)
-    except yaml.YAMLError as exc:
-        raise RuleSetError(f"Tệp quy tắc {path} không phải YAML hợp lệ: {exc}") from exc
-    return _build(data, path, hashlib.sha256(raw_bytes).hexdigest())
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    key = (str(path.resolve()), digest)
+    if key not in _BUILT:  # parsed once per file content: the rule set is immutable
+        try:
+            data = yaml.safe_load(raw_bytes)
+        except yaml.YAMLError as exc:
+            raise RuleSetError(f"Tệp quy tắc {path} không phải YAML hợp lệ: {exc}") from exc
+        _BUILT[key] = _build(data, path, digest)
+    return _BUILT[key]
+
+
+_BUILT: dict[tuple[str, str], RuleSet] = {}
 
 
 def rulesets() -> list[RuleSet]:

@@ -28,6 +28,16 @@ class DossierContext:
     period: Period
     policies: dict[str, str]
     has_complaints: bool
+    _timing: np.ndarray | None = None
+
+    def timing(self) -> np.ndarray:
+        """Per dossier, an index into TIMING (computed once, shared by the timing measures)."""
+        if self._timing is None:
+            d = self.dossiers
+            fin, due = d["finished_day"].to_numpy(), d["due_day"].to_numpy()
+            open_late = d["open_overdue"].to_numpy(dtype=bool)
+            self._timing = np.select([open_late, fin < due, fin == due], [3, 0, 1], 2).astype(np.int8)
+        return self._timing
 
 
 Measure = Callable[[DossierContext, Indicator], tuple[pd.Series, pd.Series]]
@@ -76,26 +86,28 @@ def set_codes(frame: pd.DataFrame, column: str, mask, values) -> None:
 
 # --- measures ----------------------------------------------------------------------------------
 
-def _timing(d: pd.DataFrame, points: dict) -> tuple[np.ndarray, np.ndarray]:
+def _timing(ctx: DossierContext, points: dict) -> tuple[np.ndarray, np.ndarray]:
     """Points and an index into TIMING: before / on / after the due date by calendar day."""
-    fin = d["finished_day"].to_numpy()
-    due = d["due_day"].to_numpy()
-    open_late = d["open_overdue"].to_numpy(dtype=bool)
-    before, same = fin < due, fin == due
-    idx = np.select([open_late, before, same], [3, 0, 1], 2)
+    idx = ctx.timing()
     late = points.get("late", points.get("otherwise", 0))
     pts = np.array([points["before"], points["on_time"], late, late], dtype=np.int8)[idx]
     return pts, idx
 
 
+def int8_points(pts: np.ndarray, index: pd.Index) -> pd.Series:
+    """Points as a nullable ``Int8`` Series; negative values mean no information (``<NA>``)."""
+    pts = np.asarray(pts, dtype=np.int64)
+    return pd.Series(pd.arrays.IntegerArray(pts.astype(np.int8), pts < 0), index=index)
+
+
 def _series(d: pd.DataFrame, pts, code) -> tuple[pd.Series, pd.Series]:
-    return pd.Series(pts, index=d.index).astype("Int8"), pd.Series(code, index=d.index)
+    return int8_points(pts, d.index), pd.Series(code, index=d.index)
 
 
 @measure("completion_timing")
 def completion_timing(ctx: DossierContext, ind: Indicator):
     """Finished before / on / after the due date (calendar days); open and past due scores late."""
-    pts, idx = _timing(ctx.dossiers, ind.params["points"])
+    pts, idx = _timing(ctx, ind.params["points"])
     return _series(ctx.dossiers, pts, codes(idx, TIMING))
 
 
@@ -105,9 +117,9 @@ def step_timing(ctx: DossierContext, ind: Indicator):
     ``indicator2_without_steps`` decides a dossier without steps."""
     d = ctx.dossiers
     if ctx.policies.get("indicator2_without_steps") == "exclude":
-        return _series(d, pd.array([pd.NA] * len(d), dtype="Int8"),
+        return _series(d, np.full(len(d), -1, dtype=np.int8),
                        codes(np.zeros(len(d)), ["no_steps_excluded"]))
-    pts, idx = _timing(d, ind.params["points"])
+    pts, idx = _timing(ctx, ind.params["points"])
     return _series(d, pts, codes(idx, [f"whole_{t}" for t in TIMING]))
 
 
@@ -133,7 +145,7 @@ def _is(labels: pd.Series, name: str) -> np.ndarray:
 
 
 def _points_or_na(d: pd.DataFrame, pts: np.ndarray) -> pd.Series:
-    return pd.Series(pts, index=d.index).where(pts >= 0).astype("Int8")
+    return int8_points(pts, d.index)
 
 
 @measure("effective_contacts")
@@ -168,9 +180,12 @@ def conduct(ctx: DossierContext, ind: Indicator):
     """A (not untrue) conduct complaint gives the bottom band; otherwise timing decides."""
     d = ctx.dossiers
     points = ind.params["points"]
-    pts, idx = _timing(d, {"before": points["before"], "on_time": points["on_time"], "late": points["otherwise"]})
-    complained = d["conduct_complaints"].notna().to_numpy()
-    untrue_only = d["untrue_complaints"].notna().to_numpy() & ~complained
+    pts, idx = _timing(ctx, {"before": points["before"], "on_time": points["on_time"], "late": points["otherwise"]})
+    if ctx.has_complaints:
+        complained = d["conduct_complaints"].notna().to_numpy()
+        untrue_only = d["untrue_complaints"].notna().to_numpy() & ~complained
+    else:  # no complaints file: nothing to look up
+        complained = untrue_only = np.zeros(len(d), dtype=bool)
     code = codes(idx, ["before", "on_time", "late_no_complaint", "open_overdue"])
     code = with_flag(code, untrue_only, "_untrue")
     if not ctx.has_complaints:

@@ -1,0 +1,149 @@
+"""The engine's building blocks on their own: exact group means, calendar days, deferred findings, the
+population's rows, and the lazily built population frame."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tthc.findings import INFO, WARNING, Finding, Findings
+from tthc.grading import codes_in, group_means
+from tthc.population import Period, add_day_columns, calendar_day, population_rows, select_population
+from tthc.reading import ROW
+from tthc.rounding import round_one
+
+PERIOD = Period(date(2021, 4, 1), date(2021, 6, 30))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 4), st.one_of(st.none(), st.integers(0, 2))), max_size=60),
+       st.sampled_from(["half_up", "half_even"]))
+def test_group_means_equal_exact_fractions(rows, rounding):
+    groups = np.array([g for g, _p in rows], dtype=np.int64)
+    points = pd.Series(pd.array([p for _g, p in rows], dtype="Int8"))
+    got = group_means(groups, 5, points, rounding)
+    for g in range(5):
+        mine = [p for gg, p in rows if gg == g and p is not None]
+        assert got.count[g] == len(mine) and got.total[g] == sum(mine)
+        if mine:
+            assert got.tenths[g] == int(round_one(Fraction(sum(mine), len(mine)), rounding) * 10)
+            assert got.score(g, 1).points == round_one(Fraction(sum(mine), len(mine)), rounding)
+        else:
+            assert got.tenths[g] == -1 and got.score(g, 1).points is None
+
+
+def test_group_means_half_up_on_ties():
+    # 5/4 = 1.25 -> 1.3; 39/20 = 1.95 -> 2.0 (exact, no binary artefact)
+    groups = np.array([0] * 4 + [1] * 20)
+    points = pd.Series(pd.array([2, 1, 1, 1] + [2] * 19 + [1], dtype="Int8"))
+    got = group_means(groups, 2, points, "half_up")
+    assert list(got.tenths) == [13, 20]
+
+
+def test_codes_in_maps_each_value_to_its_label_position():
+    values = pd.Series(["B", "A", None, "Z", "B"], dtype="str")
+    assert codes_in(values, ["A", "B"]).tolist() == [1, 0, -1, -1, 1]
+    assert codes_in(pd.Series([], dtype=object), ["A"]).tolist() == []
+
+
+@pytest.mark.parametrize("unit", ["datetime64[ns]", "datetime64[us]"])
+def test_calendar_day_is_midnight_of_the_day(unit):
+    raw = pd.Series(pd.to_datetime(["1969-12-31 23:59:59", "2021-04-05 13:45:10", None, "1900-01-01 00:00:01"]))
+    raw = raw.astype(unit)
+    got = calendar_day(raw)
+    assert got.dtype == raw.dtype and got.equals(raw.dt.normalize())
+    assert got.iloc[0] == pd.Timestamp("1969-12-31") and pd.isna(got.iloc[2])
+
+
+def test_deferred_findings_keep_their_place_and_count():
+    f = Findings()
+    f.info("a", "first")
+    built = []
+
+    def build():
+        built.append(1)
+        return [Finding(WARNING, "b", "x.csv", r, "c", "", f"row {r}") for r in (2, 3)]
+
+    f.defer(2, build)
+    f.info("c", "last")
+    f.defer(0, lambda: [])
+    assert len(f) == 4 and not built  # counted, not built yet
+    assert [x.code for x in f.items] == ["a", "b", "b", "c"]
+    assert [x.row for x in f.items] == [None, 2, 3, None] and built == [1]  # built once
+    assert len(f.errors) == 0 and len(f.frame()) == 4
+
+
+def test_deferred_findings_must_match_their_count():
+    f = Findings()
+    f.defer(3, lambda: [Finding(INFO, "x", "", None, "", "", "m")])
+    with pytest.raises(RuntimeError, match="1 built, 3 announced"):
+        _ = f.items
+
+
+def _dossiers():
+    return add_day_columns(pd.DataFrame({
+        "dossier_id": ["IN", "BEFORE", "AFTER", "OPEN_LATE", "OPEN_OK"],
+        "received_at": pd.to_datetime(["2021-04-01", "2021-03-01", "2021-06-01", "2021-05-01", "2021-06-20"]),
+        "due_at": pd.to_datetime(["2021-04-10", "2021-03-10", "2021-06-10", "2021-05-10", "2021-07-20"]),
+        "finished_at": pd.to_datetime(["2021-04-09", "2021-03-09", "2021-07-02", None, None]),
+        "_file": "dossiers.csv", ROW: [2, 3, 4, 5, 6],
+    }))
+
+
+@pytest.mark.parametrize("policy,kept", [("resolved_in_period", ["IN"]),
+                                          ("resolved_or_overdue", ["IN", "AFTER", "OPEN_LATE"])])
+def test_population_rows_and_their_findings(policy, kept):
+    days, findings = _dossiers(), Findings()
+    keep, open_overdue, excluded = population_rows(days, PERIOD, policy, findings)
+    assert list(days.loc[keep, "dossier_id"]) == kept
+    assert list(days.loc[open_overdue, "dossier_id"]) == [k for k in kept if k in ("AFTER", "OPEN_LATE")]
+    assert sum(excluded.values()) == 5 - len(kept) == len(findings)
+    named = {f.row for f in findings.items}
+    assert named == {r for r, d in zip(days[ROW], days["dossier_id"], strict=True) if d not in kept}
+    frame, _ = select_population(days, PERIOD, policy, Findings())
+    assert list(frame["dossier_id"]) == kept and list(frame.index) == list(range(len(kept)))
+
+
+def _frames(n_open: int = 0):
+    units = pd.DataFrame({"unit_id": ["H1", "X1"], "unit_name": ["Phòng A", "UBND xã B"], "level": ["huyen", "xa"]})
+    finished = ["2021-04-08", "2021-04-09", "2021-04-20"] + [None] * n_open
+    n = len(finished)
+    dossiers = pd.DataFrame({
+        "dossier_id": [f"D{i}" for i in range(n)], "unit_id": (["H1", "H1", "X1"] + ["X1"] * n_open),
+        "received_at": pd.to_datetime(["2021-04-01"] * n), "due_at": pd.to_datetime(["2021-04-10"] * n),
+        "finished_at": pd.to_datetime(finished), "channel": ["truc_tuyen", "truc_tiep", "truc_tiep"] + [None] * n_open,
+        "contacts": pd.array([0, None, 2] + [0] * n_open, dtype="Int64"),
+        "official": ["An", None, "Bình"] + ["Bình"] * n_open,
+    })
+    return units, dossiers
+
+
+def test_population_frame_keeps_the_types_the_engine_added():
+    from tthc.fast import grade_frames
+
+    units, dossiers = _frames()
+    r = grade_frames("2021-Q2", units, dossiers)
+    assert str(r.population["agencies_val"].dtype) == "Int64"  # not floats: "0 cơ quan", never "0.0"
+    reasons = r.dossier_scores.set_index("dossier_id")["i4_reason"]
+    assert reasons["D0"].startswith("Không có cột số cơ quan: 0 cơ quan")
+    assert pd.isna(r.population.at[1, "agencies_val"])
+    assert list(r.population["dossier_id"]) == list(r.scored.index.map(lambda i: f"D{i}"))
+
+
+def test_population_frame_is_built_from_the_rows_kept():
+    from tthc.fast import grade_frames
+
+    units, dossiers = _frames(n_open=2)
+    r = grade_frames("2021-Q2", units, dossiers)
+    assert r.rows is not None and list(r.rows) == [0, 1, 2]
+    assert list(r.population["dossier_id"]) == ["D0", "D1", "D2"] and len(r.findings) >= 2
+    assert {c for c in dossiers.columns} <= set(r.population.columns)
+    # an official left blank is graded for the unit only, and said once per unit
+    assert [f.message.split(" hồ sơ")[0] for f in r.findings.items if f.code == "no_official"] == ["1"]
+    assert set(r.officials["official"]) == {"An", "Bình"}
