@@ -14,7 +14,7 @@ import pandas as pd
 from .checks import gap_findings
 from .evidence import attach_evidence
 from .findings import Findings
-from .grading import IndicatorScore, codes_in, fmt, fmt_tenths, group_means, points_array, total_of
+from .grading import Grouping, IndicatorScore, codes_in, fmt, fmt_tenths, group_means, points_array, total_of
 from .loading import FILE, Inputs, load_quarter
 from .overrides import Overrides, collect_overrides
 from .participants import participants, resolving_rows
@@ -149,8 +149,9 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     days["unit_code"] = codes_in(days["unit_id"], unit_ids)
     days["online"] = days["channel"].isin([ONLINE]).to_numpy(dtype=bool)
     dossier_label = inputs.files["dossiers"].label
+    overdue = overdue_open(days, period).to_numpy(dtype=bool)  # open and past due at the period's end
     keep, open_overdue, excluded = population_rows(days, period, policies["population"], findings,
-                                                   inputs.header("dossiers", "finished_at"))
+                                                   inputs.header("dossiers", "finished_at"), overdue)
     days["open_overdue"] = open_overdue
     inputs.accounting[dossier_label].excluded.update(excluded)
     rows = None if bool(keep.all()) else np.flatnonzero(keep)
@@ -177,7 +178,9 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
         own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
         parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
     arrays = {ind.code: points_array(points[ind.code]) for ind in rules.dossier_indicators}  # shared by both
-    units = _grade_units(inputs, rules, policies, period, days, pop, arrays, parts, part_ind, overrides)
+    open_late = overdue & days["online"].to_numpy(dtype=bool)
+    units = _grade_units(inputs, rules, policies, period, days["unit_code"].to_numpy(), open_late, pop, arrays,
+                         parts, part_ind, overrides)
     officials, official_scores = _grade_officials(inputs, rules, policies, pop, official_names, arrays, findings)
     result = Result(inputs.quarter, rules, policies, period, inputs, findings, units, pop, points, parts,
                     officials, official_scores, source=days, rows=rows)
@@ -229,7 +232,7 @@ def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal 
     return out
 
 
-def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], period: Period) -> dict:
+def _online_facts(all_codes: np.ndarray, open_late: np.ndarray, pop: pd.DataFrame, unit_ids: list[str]) -> dict:
     """Per unit: population size, online dossiers, online ones finished late, online ones open and overdue."""
     n = len(unit_ids)
     if pop.empty:
@@ -238,8 +241,6 @@ def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], pe
     online = pop["online"].to_numpy(dtype=bool)
     late = online & (pop["finished_day"] > pop["due_day"]).fillna(False).to_numpy(dtype=bool)
     late &= ~pop["open_overdue"].to_numpy(dtype=bool)  # counted below as open at the period's end
-    all_codes = days["unit_code"].to_numpy()
-    open_late = overdue_open(days, period).to_numpy(dtype=bool) & days["online"].to_numpy(dtype=bool)
     ok = codes >= 0
     total = np.bincount(codes[ok], minlength=n)
     n_online = np.bincount(codes[ok & online], minlength=n)
@@ -249,13 +250,16 @@ def _online_facts(days: pd.DataFrame, pop: pd.DataFrame, unit_ids: list[str], pe
             for i, uid in enumerate(unit_ids)}
 
 
-def _grade_units(inputs, rules, policies, period, days, pop, points, parts, part_ind,
+def _grade_units(inputs, rules, policies, period, all_codes, open_late, pop, points, parts, part_ind,
                  overrides: Overrides) -> list[UnitResult]:
+    """``all_codes``: every dossier row's unit; ``open_late``: the rows filed online, still open and past due
+    at the period's end (indicator 9)."""
     rounding = policies["rounding"]
     unit_ids = list(inputs.units["unit_id"])
     n_units = len(unit_ids)
     codes = pop["unit_code"].to_numpy()
-    means = {ind.number: group_means(codes, n_units, points[ind.code], rounding) for ind in rules.dossier_indicators}
+    by_unit = Grouping(codes, n_units)
+    means = {ind.number: by_unit.means(points[ind.code], rounding) for ind in rules.dossier_indicators}
     if parts is not None:
         part_codes = codes_in(parts["unit_id"], unit_ids)
         means[part_ind.number] = group_means(part_codes, n_units, parts["points"], rounding)
@@ -266,9 +270,9 @@ def _grade_units(inputs, rules, policies, period, days, pop, points, parts, part
     if complaints is not None:
         received = pd.to_datetime(complaints["received_at"]).dt.normalize()
         complaints = complaints[received.between(period.start_ts, period.end_ts)]
-    online = _online_facts(days, pop, unit_ids, period)
+    online = _online_facts(all_codes, open_late, pop, unit_ids)
     results = []
-    for pos, (_, unit) in enumerate(inputs.units.iterrows()):
+    for pos, unit in enumerate(inputs.units.to_dict("records")):
         uid = unit["unit_id"]
         n = online[uid].total
         submitted = uid in selfs
@@ -332,19 +336,22 @@ def _grade_officials(inputs, rules, policies, pop, names, points, findings):
             findings.info("no_official", f"{n} hồ sơ của đơn vị {uid} không ghi cán bộ xử lý; được chấm cho đơn vị, "
                           "không chấm cho cán bộ.", file=inputs.files["dossiers"].label, column="official")
     unit_codes = pop["unit_code"].to_numpy()
-    key = np.where(missing, -1, unit_codes * (len(names) + 1) + off_codes)
-    groups, keys = pd.factorize(key)
-    groups = np.where(key < 0, -1, groups)
-    inds = [rules.indicator(n) for n in grading.indicators]
-    means = {ind.number: group_means(groups, len(keys), points[ind.code], rounding) for ind in inds}
-    counts = np.bincount(groups[groups >= 0], minlength=len(keys))
     unit_ids = list(inputs.units["unit_id"])
     unit_names = list(inputs.units["unit_name"])
+    # one group per (unit, official) pair
+    key = np.where(missing | (unit_codes < 0), -1, unit_codes * (len(names) + 1) + off_codes)
+    groups, keys = pd.factorize(key)
+    groups, n_groups = np.where(key < 0, -1, groups), len(keys)
+    inds = [rules.indicator(n) for n in grading.indicators]
+    by_official = Grouping(groups, n_groups)
+    means = {ind.number: by_official.means(points[ind.code], rounding) for ind in inds}
+    counts = np.bincount(groups[groups >= 0], minlength=n_groups)
     entries = []
-    for g, k in enumerate(keys):
+    for g in np.flatnonzero(counts).tolist():
+        k = int(keys[g])
         if k < 0:
             continue
-        u, o = divmod(int(k), len(names) + 1)
+        u, o = divmod(k, len(names) + 1)
         entries.append((u, str(names[o]), g))
     entries.sort(key=lambda e: (e[0], e[1]))
     order = np.array([g for _u, _o, g in entries], dtype=np.int64)

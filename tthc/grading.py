@@ -12,7 +12,7 @@ import pandas as pd
 
 from .rounding import round_one
 from .rules import Grading, RuleSet
-from .wording import one_decimal
+from .wording import one_decimal, tenths_text
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,9 @@ class GroupMeans:
         count, total = int(self.count[group]), int(self.total[group])
         if not count:
             return IndicatorScore(number, None, "excluded", "Không hồ sơ nào có thông tin cho chỉ số này.")
-        mean = Decimal(int(self.tenths[group])).scaleb(-1)
-        return IndicatorScore(number, mean, "dossiers", f"Trung bình {total}/{count} hồ sơ = {one_decimal(mean)}",
-                              count, total)
+        tenths = int(self.tenths[group])
+        return IndicatorScore(number, Decimal(tenths).scaleb(-1), "dossiers",
+                              f"Trung bình {total}/{count} hồ sơ = {tenths_text(tenths)}", count, total)
 
 
 def codes_in(values: pd.Series, labels) -> np.ndarray:
@@ -65,21 +65,43 @@ def points_array(points: pd.Series | np.ndarray) -> np.ndarray:
 
 
 def group_means(groups: np.ndarray, n_groups: int, points: pd.Series | np.ndarray, rounding: str) -> GroupMeans:
-    """Exact per-group means of integer points (``<NA>`` or -1 = no information), in integers: one
-    ``np.bincount`` of (group, points) pairs counts each point value per group."""
-    values = points_array(points)
-    has = (values >= 0) & (groups >= 0)
-    g, v = (groups, values) if has.all() else (groups[has], values[has])
-    width = int(v.max()) + 1 if len(v) else 1
-    per_value = np.bincount(g * width + v, minlength=n_groups * width).reshape(n_groups, width)
-    count = per_value.sum(axis=1)
-    total = per_value @ np.arange(width, dtype=np.int64)
-    if rounding == "half_up":  # exact in integers: tenths = floor(10·t/c + 1/2)
-        tenths = (20 * total + count) // np.maximum(2 * count, 1)
-    else:
-        tenths = np.array([int(round_one(Fraction(int(t), int(c)), rounding) * 10) if c else 0
-                           for t, c in zip(total, count, strict=True)], dtype=np.int64)
-    return GroupMeans(count, total, np.where(count > 0, tenths, -1))
+    """Exact per-group means of integer points (``<NA>`` or -1 = no information; group -1 = none)."""
+    return Grouping(groups, n_groups).means(points, rounding)
+
+
+class Grouping:
+    """Rows assigned to groups (-1: none), prepared once for the means of several indicators.
+
+    The means are exact, in integers: one ``np.bincount`` of (group, points) pairs counts each point value
+    per group, with a slot for "no group" and one for "no information" so that no row is filtered out."""
+
+    WIDTH = 4  # slots per group: no information, then points 0, 1, 2
+
+    def __init__(self, groups: np.ndarray, n_groups: int):
+        self.groups, self.n_groups = groups, n_groups
+        self._base: np.ndarray | None = None
+
+    def means(self, points: pd.Series | np.ndarray, rounding: str) -> GroupMeans:
+        values = points_array(points)
+        width = self.WIDTH
+        if len(values) and int(values.max()) > width - 2:  # more points than the slots: filter instead
+            has = (values >= 0) & (self.groups >= 0)
+            g, v = self.groups[has], values[has]
+            width = int(v.max()) + 1 if len(v) else 1
+            per_value = np.bincount(g * width + v, minlength=self.n_groups * width).reshape(self.n_groups, width)
+        else:
+            if self._base is None:
+                self._base = (self.groups.astype(np.int64) + 1) * width
+            per_value = np.bincount(self._base + (values + 1), minlength=(self.n_groups + 1) * width)
+            per_value = per_value.reshape(self.n_groups + 1, width)[1:, 1:]
+        count = per_value.sum(axis=1)
+        total = per_value @ np.arange(per_value.shape[1], dtype=np.int64)
+        if rounding == "half_up":  # exact in integers: tenths = floor(10·t/c + 1/2)
+            tenths = (20 * total + count) // np.maximum(2 * count, 1)
+        else:
+            tenths = np.array([int(round_one(Fraction(int(t), int(c)), rounding) * 10) if c else 0
+                               for t, c in zip(total, count, strict=True)], dtype=np.int64)
+        return GroupMeans(count, total, np.where(count > 0, tenths, -1))
 
 
 def total_of(scores: list[IndicatorScore], rules: RuleSet, grading: Grading, policy: str,

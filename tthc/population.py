@@ -74,19 +74,21 @@ def select_population(
 
 
 def population_rows(
-    days: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at"
+    days: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at",
+    overdue: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Which rows of ``days`` (with ``add_day_columns``) the ``population`` policy scores; every other row
     gets a finding with its reason.
 
     Returns the rows kept, the kept rows scored late while still open (``open_overdue``), and the count of
     rows left out per reason, for the row accounting. ``column`` names the finish date's column as the
-    analyst's file writes it, for the findings.
+    analyst's file writes it, for the findings; ``overdue`` is ``overdue_open(days, period)`` if known.
     """
     finished = days["finished_day"].notna().to_numpy()
     fin = days["finished_day"].to_numpy()
     in_period = finished & (fin >= period.start_ts.to_datetime64()) & (fin <= period.end_ts.to_datetime64())
-    overdue = overdue_open(days, period).to_numpy(dtype=bool)
+    if overdue is None:
+        overdue = overdue_open(days, period).to_numpy(dtype=bool)
     keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
     excluded: dict[str, int] = {}
 

@@ -55,7 +55,7 @@ def measure(name: str):
 # --- categorical reason codes ------------------------------------------------------------------
 
 def codes(index: np.ndarray, names: list[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.asarray(index, dtype=np.int16), categories=names)
+    return pd.Categorical.from_codes(np.asarray(index, dtype=np.int16), categories=names, validate=False)
 
 
 def with_flag(cat: pd.Categorical, mask: np.ndarray, suffix: str) -> pd.Categorical:

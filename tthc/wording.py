@@ -73,6 +73,12 @@ def _one_decimal(value: Decimal) -> str:
     return format_decimal(value, format="#,##0.0", locale=LOCALE)
 
 
+@lru_cache(maxsize=4096)
+def tenths_text(tenths: int) -> str:
+    """A score given in tenths of a point: ``175`` -> ``17,5`` (as ``one_decimal``)."""
+    return _one_decimal(Decimal(int(tenths)).scaleb(-1))
+
+
 def count2(value: int) -> str:
     """A count of units written on at least two digits, as the seed report does: ``7`` -> ``07``."""
     return format_decimal(int(value), format="#,#00", locale=LOCALE)
