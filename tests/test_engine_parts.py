@@ -148,3 +148,14 @@ def test_population_frame_is_built_from_the_rows_kept():
     assert [f.message.split(" hồ sơ")[0] for f in r.findings.items if f.code == "no_official"] == ["1"]
     assert set(r.officials["official"]) == {"An", "Bình"}
 
+
+
+def test_deferred_findings_survive_pickle_and_deepcopy():
+    import copy
+    import pickle
+
+    f = Findings()
+    f.defer(1, lambda: [Finding(INFO, "x", "a.csv", 2, "", "", "m")])
+    f.info("y", "after")
+    for g in (pickle.loads(pickle.dumps(f)), copy.deepcopy(f)):
+        assert [x.code for x in g.items] == ["x", "y"] and len(g) == 2

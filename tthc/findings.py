@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 ERROR = "error"      # grading impossible: the run stops
 WARNING = "warning"  # a row or value was left out, or the data look wrong; grading goes on
@@ -47,6 +49,8 @@ class Finding:
 
 def show(value: object) -> str:
     """A cell as the analyst would recognise it: blanks empty, dates day-first, 12.0 as 12."""
+    import pandas as pd  # here, not at the top: the command line starts without pandas
+
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float):
@@ -98,6 +102,10 @@ class Findings:
             self._items, self._later = merged, []
         return self._items
 
+    def __getstate__(self) -> dict:
+        """Pickled and copied with every finding built (a deferred builder is a closure over the tables)."""
+        return {"_items": list(self.items), "_later": []}
+
     def defer(self, count: int, build: Callable[[], list[Finding]]) -> None:
         """``count`` findings, built by ``build()`` when the list is first read, in their place in the order."""
         if count:
@@ -114,6 +122,8 @@ class Findings:
         value: object = "",
         suggestion: str = "",
     ) -> None:
+        import pandas as pd
+
         if severity not in SEVERITIES:
             raise ValueError(severity)
         self._items.append(Finding(severity, code, file, None if row is None or pd.isna(row) else int(row), column,
@@ -140,6 +150,8 @@ class Findings:
             raise InputError(self.errors)
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         frame = pd.DataFrame([asdict(f) for f in self.items], columns=COLUMNS)
         frame["row"] = frame["row"].astype("Int64")
         return frame
