@@ -1,7 +1,7 @@
 """``tthc run`` on the sample quarter against one papermill CLI run of a trivial three-cell notebook.
 
 Both are timed as a user runs them: a fresh command (interpreter start, imports, kernel start, shutdown).
-``tthc run`` executes the five notebooks (five kernels) and exports HTML and PDF; the floor is the cost of
+``tthc run`` executes the five notebooks (in one kernel) and exports HTML and PDF; the floor is the cost of
 one papermill run of a notebook that does nothing. Several runs each, alternating, medians reported.
 
     python benchmarks/bench_run.py [--runs 5] [--quarter 2021-Q2] [--profile dien-bien-dong]

@@ -75,6 +75,21 @@ def test_pngs_are_deterministic(out_dir, figures, tmp_path):
     assert not list((tmp_path / "charts").glob(".*"))
 
 
+def test_png_is_the_figure_laid_out_by_a_full_draw(out_dir):
+    """``png_bytes`` lays the figure out without painting it (the PNG is painted once): the bytes are those
+    of a figure laid out by a full draw, as before."""
+    import io
+
+    fresh = charts.build_all(out_dir)
+    for name, fig in charts.build_all(out_dir).items():
+        with charts.style():
+            fig.canvas.draw()
+            fig.set_layout_engine("none")
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", metadata=charts.PNG_METADATA)
+        assert charts.png_bytes(fresh[name]) == buffer.getvalue(), name
+
+
 def test_grade_order_and_colours_follow_the_rule_set(out_dir):
     levels, bands, statuses = charts.labels_from_manifest(out_dir)
     assert levels["huyen"] == "Cấp huyện"

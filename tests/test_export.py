@@ -203,6 +203,25 @@ def test_nbconvert_command_line_gives_the_same_html(exported, tmp_path):
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == html_path.read_text(encoding="utf-8")
 
 
+def test_warming_up_the_exporters_changes_no_byte(exported, tmp_path):
+    """``tthc run`` warms the exporters up (a tiny document through nbconvert and WeasyPrint) before the
+    export: the report is the same, byte for byte, as from a process that did not."""
+    notebook = exported[0]
+    script = (
+        "import sys\nfrom tthc import export\n"
+        "if sys.argv[3] == 'warm':\n    export.warm_up()\n"
+        "export.export_report(sys.argv[1], sys.argv[2])\n"
+    )
+    outputs = {}
+    for mode in ("cold", "warm"):
+        out = tmp_path / mode
+        subprocess.run([sys.executable, "-c", script, str(notebook), str(out), mode], check=True,
+                       capture_output=True, cwd=PROJECT_ROOT)
+        outputs[mode] = ((out / "report.html").read_bytes(), (out / "report.pdf").read_bytes())
+    assert outputs["warm"] == outputs["cold"]
+    assert outputs["cold"][0] == exported[2].read_bytes()
+
+
 def test_exporters_are_registered_for_nbconvert():
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'tthc_html = "tthc.export:OfficialHTMLExporter"' in pyproject

@@ -53,6 +53,10 @@ def test_my_notebooks_take_a_policies_dict(stage):
 # --- parameters: one line, exit 2, before any kernel ---------------------------------------------------
 
 
+def no_kernel(*args, **kwargs):
+    raise AssertionError("a kernel was started")
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -65,7 +69,8 @@ def test_my_notebooks_take_a_policies_dict(stage):
         (["--quarter", "2020-Q1"], "Không có dữ liệu quý 2020-Q1"),
     ],
 )
-def test_bad_parameters_exit_2_before_any_kernel(args, needle, tmp_path, capsys):
+def test_bad_parameters_exit_2_before_any_kernel(args, needle, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(pipeline, "_Kernel", no_kernel)
     out = tmp_path / "out"
     data = ["--data", str(FIXTURE)] if "--profile" not in args else []
     started = time.monotonic()
@@ -80,7 +85,8 @@ def test_bad_parameters_exit_2_before_any_kernel(args, needle, tmp_path, capsys)
     assert elapsed < 10
 
 
-def test_missing_data_folder_exits_2(tmp_path, capsys):
+def test_missing_data_folder_exits_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(pipeline, "_Kernel", no_kernel)
     code = tthc_main(
         ["run", "--quarter", "2021-Q2", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "out")]
     )
@@ -89,7 +95,17 @@ def test_missing_data_folder_exits_2(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-def test_input_that_cannot_be_graded_exits_2_naming_the_file(tmp_path, capsys):
+def test_input_that_cannot_be_graded_exits_2_naming_the_file(tmp_path, capsys, monkeypatch):
+    """The kernel boots while the files are checked; input that cannot be graded stops it before any
+    notebook runs, and nothing is written."""
+    kernels = []
+
+    class Recorded(pipeline._Kernel):
+        def __enter__(self):
+            kernels.append(self)
+            return super().__enter__()
+
+    monkeypatch.setattr(pipeline, "_Kernel", Recorded)
     data = tmp_path / "data"
     shutil.copytree(FIXTURE, data)
     (data / "2021-Q2" / "dossiers.csv").unlink()
@@ -97,6 +113,18 @@ def test_input_that_cannot_be_graded_exits_2_naming_the_file(tmp_path, capsys):
     assert code == 2
     assert "dossiers" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+    assert len(kernels) == 1 and not kernels[0].km.has_kernel and kernels[0].kc is None  # shut down
+    assert not Path(kernels[0]._ipc.name).exists()  # its socket folder removed
+
+
+def test_the_command_line_freezes_the_collector_only_for_its_own_process(capsys):
+    """``main()`` on the program's own command line freezes the garbage collector before the process ends
+    (a faster exit); called with arguments (tests, scripts), it leaves the collector alone."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert tthc_main(["run", "--quarter", "2021-Q5"]) == 2
+    assert gc.get_freeze_count() == frozen
 
 
 def test_prepare_resolves_paths_and_refuses_odd_ones(tmp_path):
@@ -179,6 +207,38 @@ def test_run_produces_report_and_executed_notebooks(finished_run):
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "report.html" in proc.stdout and "report.pdf" in proc.stdout
     assert not list(PROJECT_ROOT.glob("kernel-ipc*"))  # IPC sockets never land in the project
+
+
+@pytest.mark.slow
+def test_stages_share_one_kernel_but_not_their_variables(tmp_path):
+    """One kernel runs every stage (same process), each stage starting from an empty namespace; the
+    executed copies are saved with their outputs."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    base = nbformat.read(NOTEBOOKS / "01_load.ipynb", as_version=4)
+    parameters = [c for c in base.cells if "parameters" in c.metadata.get("tags", [])]
+    bodies = {
+        "01_load": "import os\nleftover = 1\nprint('kernel', os.getpid())",
+        "02_check": "import os\nassert 'leftover' not in globals()\n"
+        "assert not [n for n in globals() if n.startswith('_tthc')]\nprint('kernel', os.getpid())",
+    }
+    for stage, body in bodies.items():
+        nb = nbformat.v4.new_notebook(metadata=base.metadata, cells=[*parameters, nbformat.v4.new_code_cell(body)])
+        nbformat.write(nb, notebooks / f"{stage}.ipynb")
+    out = tmp_path / "out"
+    result = pipeline.run_quarter("2021-Q2", data_dir=FIXTURE, out_dir=out, notebooks_dir=notebooks,
+                                  stages=tuple(bodies), export=False)
+    assert [p.name for p in result.notebooks] == ["01_load.ipynb", "02_check.ipynb"]
+    pids = set()
+    for path in result.notebooks:
+        nb = nbformat.read(path, as_version=4)
+        text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+        assert "kernel" in text, path.name
+        pids.add(text.split("kernel", 1)[1].split()[0])
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and str(out) in injected[0].source
+        assert nb.metadata["papermill"]["duration"] is not None  # saved when the notebook ended
+    assert len(pids) == 1
 
 
 def pipeline_charts():

@@ -1,7 +1,7 @@
 """Many profile-quarters at once: a process pool on one machine, or a Dask distributed cluster.
 
 Each task is one (profile or data folder, quarter). A task runs either the whole pipeline
-(``tthc.pipeline.run_quarter``: one kernel per notebook stage, IPC transport, at most ``workers`` kernels
+(``tthc.pipeline.run_quarter``: one kernel for all its notebook stages, IPC transport, at most ``workers`` kernels
 at a time) or, with ``grade_only``, ``grade_quarter`` + ``write_outputs``. A task never raises: its outcome
 (``ok``/``failed``, the attempts, the time, a one-line Vietnamese message) comes back as a ``TaskResult``, so
 one failing profile never stops the others.

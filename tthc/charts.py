@@ -357,8 +357,9 @@ def png_bytes(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     with style():
         if fig.get_layout_engine() is not None:
-            # Constrained layout moves things a little on every draw: lay out once, then freeze.
-            fig.canvas.draw()
+            # Constrained layout moves things a little on every draw: lay out once, then freeze. The layout
+            # pass measures the texts without painting any pixel (the PNG is painted once, by savefig).
+            fig.draw_without_rendering()
             fig.set_layout_engine("none")
         fig.savefig(buffer, format="png", metadata=PNG_METADATA)
     return buffer.getvalue()

@@ -6,6 +6,7 @@ Each sub-command lives in its own module exposing ``register(subparsers)``; this
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 
@@ -35,7 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args) or 0)
+    code = int(args.handler(args) or 0)
+    if argv is None:
+        # The program's own command line (the ``tthc`` script, ``python -m tthc.cli``): the process ends
+        # now. What is still alive needs no collecting, and the interpreter's last collections would walk
+        # every object of pandas, nbconvert and WeasyPrint on the way out (about a second after ``tthc run``).
+        gc.freeze()
+    return code
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> int:

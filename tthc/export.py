@@ -120,6 +120,20 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=fetcher, media_type="print").write_pdf()
 
 
+#: A tiny document in the report's fonts (regular, bold, italic) for :func:`warm_up`.
+WARM_UP_HTML = "<p>Tiếng Việt <b>đậm</b> <i>nghiêng</i> <b><i>đậm nghiêng</i></b></p>"
+
+
+def warm_up() -> None:
+    """Render a tiny document through the HTML exporter and WeasyPrint, writing nothing: the imports, the
+    template and the fonts are loaded, so a later :func:`export_report` in the same process pays only for
+    its own document (``tthc run`` calls this in a background thread while the kernel runs the notebooks)."""
+    output = nbformat.v4.new_output("display_data", data={"text/html": WARM_UP_HTML})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    html, _ = OfficialHTMLExporter().from_notebook_node(nb, resources={"metadata": {"name": "warm-up"}})
+    html_to_pdf(html)
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

@@ -1,16 +1,23 @@
 """Running a quarter through the notebooks with papermill, then exporting the report.
 
 ``run_quarter`` checks every parameter before any kernel starts (a bad quarter, profile, policy or data
-folder is one clear line), executes ``notebooks/01_load`` … ``05_report`` in order with papermill's Python
-API (kernel ``python3``, immediate shutdown, IPC transport where the platform has it, working folder = the
-project root), keeps the executed copies in ``<out_dir>/notebooks/``, and finally calls
-``tthc.export.export_report`` on the executed report notebook. A failing cell stops the run: the executed
-notebook keeps the error, :class:`NotebookFailed` names notebook and cell, and the previous
-``report.html``/``report.pdf`` stay as they were (the export is the last step and is atomic).
+folder is one clear line). It then starts one kernel (``python3``, IPC transport where the platform has it,
+working folder = the project root), which boots and imports what the stages use on the other core while
+the command loads the quarter's files: input that cannot be graded stops the run there (exit status 2), the
+kernel is shut down and nothing is written. The stages ``notebooks/01_load`` … ``05_report`` run in order
+on that kernel through one client, each from an empty namespace (``%reset -f``), with papermill's Python
+API; the executed copies are kept in ``<out_dir>/notebooks/`` (saved when a notebook starts and ends, and
+every 30 s during a long cell). Finally ``tthc.export.export_report`` turns the executed report notebook
+into ``report.html`` and ``report.pdf`` (the exporters were warmed up in a background thread meanwhile).
+A failing cell stops the run: the executed notebook keeps the error, :class:`NotebookFailed` names
+notebook and cell, and the previous ``report.html``/``report.pdf`` stay as they were (the export is the
+last step and is atomic).
 
 The notebooks call :func:`prepare` with their parameters cell, so the paths they use are the ones the
-command line would use. The load stage saves its canonical tables with :func:`save_loaded`; later stages
-read them back with :func:`read_loaded`.
+command line would use, and :func:`load`, :func:`check`, :func:`grade` for their work: within one kernel
+these reuse what an earlier stage computed from the same files, rules and policies (``tthc.reuse``), and
+the load stage takes the command's own pre-load. The load stage saves its canonical tables with
+:func:`save_loaded`; later stages read them back with :func:`read_loaded`.
 """
 
 from __future__ import annotations
@@ -18,14 +25,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from . import PROJECT_ROOT
 from .findings import InputError
@@ -33,6 +40,9 @@ from .policies import resolve_policies
 from .profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile
 from .quarter import Quarter, QuarterError
 from .rules import RuleSet, RuleSetError, load_ruleset, ruleset_for
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ``tthc run`` starts its kernel before loading it
+    import pandas as pd
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 #: The stages, in the order an analyst walks them (file names without ``.ipynb``).
@@ -172,17 +182,88 @@ def prepare(
     return RunParameters(q, prof, data, out, rule_set, chosen, choice)
 
 
-def check_inputs(params: RunParameters) -> None:
-    """The data folder holds the quarter and its files can be graded (else ParameterError/InputError)."""
-    from .loading import load_quarter
-
+def check_folders(params: RunParameters) -> None:
+    """The data folder and the quarter's folder exist (else ParameterError); reads no file."""
     if not params.data_dir.is_dir():
         raise ParameterError(f"Không có thư mục dữ liệu {params.data_dir}.")
     if not (params.data_dir / str(params.quarter)).is_dir():
         raise ParameterError(
             f"Không có dữ liệu quý {params.quarter}: thiếu thư mục {params.data_dir / str(params.quarter)}."
         )
-    load_quarter(params.data_dir, params.quarter, params.rules)
+
+
+def check_inputs(params: RunParameters, hand_over: Path | None = None):
+    """The data folder holds the quarter and its files can be graded (else ParameterError/InputError).
+
+    Returns the loaded quarter. With ``hand_over``, also writes it there for the run's kernel, whose load
+    stage then reuses it instead of reading the files again (``tthc.reuse``), if the files did not change.
+    """
+    from . import reuse
+    from .loading import load_quarter
+
+    check_folders(params)
+    fingerprint = reuse.input_fingerprint(params.data_dir, params.quarter)
+    inputs = load_quarter(params.data_dir, params.quarter, params.rules)
+    if hand_over is not None and reuse.input_fingerprint(params.data_dir, params.quarter) == fingerprint:
+        reuse.hand_over(hand_over, reuse.load_key(params.data_dir, params.quarter, params.rules), fingerprint,
+                        inputs)
+    return inputs
+
+
+# --- what the stages compute (reused by the next stage in the same kernel: tthc.reuse) -----------------
+
+
+def load(run: RunParameters, strict: bool = True, *, _fingerprint: str | None = None):
+    """The quarter's files loaded and checked (``load_quarter``): the load stage's, when an earlier stage of
+    this kernel loaded the same files with the same rules, else read now. ``strict`` raises ``InputError``
+    on errors, as ``load_quarter`` does."""
+    from . import reuse
+    from .loading import load_quarter
+
+    fingerprint = _fingerprint or reuse.input_fingerprint(run.data_dir, run.quarter)
+    inputs = reuse.reuse_load(
+        reuse.load_key(run.data_dir, run.quarter, run.rules), fingerprint, run.rules,
+        lambda: load_quarter(run.data_dir, run.quarter, run.rules, strict=False),
+    )
+    if strict:
+        inputs.findings.raise_errors()
+    return inputs
+
+
+def check(run: RunParameters):
+    """What ``tthc check`` computes (``commands.check.check_quarter``): every finding of the quarter, with
+    the population's and the grading's when the files can be graded, and the rows each file contributed.
+    The load is the load stage's when it can be reused; the grading is kept for the grading stage."""
+    from . import reuse
+    from .commands.check import checked_rows
+    from .engine import grade_inputs
+
+    fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
+    inputs = load(run, strict=False, _fingerprint=fingerprint)
+    if inputs.findings.errors:
+        return inputs, None
+    policies = run.resolved_policies
+    result = grade_inputs(inputs, run.rules, policies)
+    if reuse.input_fingerprint(run.data_dir, run.quarter) == fingerprint:  # unchanged while loading
+        key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
+        reuse.keep_grading(key, fingerprint, result)
+    return inputs, checked_rows(result)
+
+
+def grade(run: RunParameters):
+    """The quarter graded (``engine.grade_quarter`` with the run's rules and policies): the check stage's
+    grading when it was made in this kernel from the same files, rules and policies, else graded now
+    (from the load stage's load when it can be reused)."""
+    from . import reuse
+    from .engine import grade_inputs
+
+    policies = run.resolved_policies
+    fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
+    key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
+    result = reuse.reuse_grading(key, fingerprint)
+    if result is None:
+        result = grade_inputs(load(run, _fingerprint=fingerprint), run.rules, policies)
+    return result
 
 
 # --- what the load stage leaves for the later stages ---------------------------------------------------
@@ -245,6 +326,8 @@ def read_loaded(out_dir: Path | str) -> Loaded:
     folder = Path(out_dir) / LOADED_DIR
     if not (folder / "load.json").is_file():
         raise FileNotFoundError(f"Chưa có kết quả bước nạp dữ liệu trong {folder}: hãy chạy 01_load trước.")
+    import pandas as pd
+
     tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet")) if p.stem != "findings"}
     summary = json.loads((folder / "load.json").read_text(encoding="utf-8"))
     return Loaded(tables, pd.read_parquet(folder / "findings.parquet"), summary)
@@ -257,6 +340,8 @@ def accounting_frame(
 
     ``used`` (rows each file really contributed, counted from the graded tables) adds a "Thực dùng" column.
     """
+    import pandas as pd
+
     columns = ["Tệp", "Số dòng đọc", "Số dòng dùng", "Số dòng loại", "Lý do loại"]
     rows = []
     for label, acc in accounting.items():
@@ -398,7 +483,7 @@ def run_quarter(
 
     ``notebooks_dir`` replaces ``notebooks/`` (tests, a profile's own notebooks); ``on_stage`` is called with
     each notebook's name before it starts. Raises ``QuarterError``/``ProfileError``/``RuleSetError``/
-    :class:`ParameterError`/``InputError`` before any kernel starts, :class:`NotebookFailed` or
+    :class:`ParameterError`/``InputError`` before any notebook runs, :class:`NotebookFailed` or
     :class:`ExportFailed` after.
     """
     started = time.monotonic()
@@ -408,39 +493,131 @@ def run_quarter(
     if missing:
         raise ParameterError(f"Thiếu sổ tay {', '.join(m + '.ipynb' for m in missing)} trong {source}.")
     if check_data:
-        check_inputs(params)
-
-    params.out_dir.mkdir(parents=True, exist_ok=True)
-    with _exclusive(params.out_dir):
-        executed = _execute(params, source, stages, on_stage, start_timeout, execution_timeout)
-        html = pdf = None
-        if export and REPORT_STAGE in stages:
-            html, pdf = _export(params.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", params.out_dir)
+        check_folders(params)  # a missing folder is one line, before any kernel
+    # The kernel boots (and imports what the stages use) on the other core while the files are checked; bad
+    # input shuts it down before any notebook runs or anything is written.
+    with _Kernel(start_timeout) as kernel:
+        if check_data:
+            check_inputs(params, hand_over=kernel.hand_over)
+        params.out_dir.mkdir(parents=True, exist_ok=True)
+        with _exclusive(params.out_dir):
+            _shared_kernel_engine()  # imports papermill while the kernel finishes its warm-up
+            warm = _ExportWarmUp(stages if export else ())
+            executed = _execute(kernel, params, source, stages, warm.before_stage, on_stage, execution_timeout)
+            kernel.stop()  # it ends while the report is exported
+            html = pdf = None
+            if export and REPORT_STAGE in stages:
+                warm.join()
+                html, pdf = _export(params.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", params.out_dir)
     return RunResult(params.out_dir, executed, html, pdf, time.monotonic() - started)
 
 
-def _execute(
-    params: RunParameters, source: Path, stages, on_stage, start_timeout, execution_timeout
-) -> list[Path]:
-    """Run each stage's notebook (one kernel, a fresh namespace per stage); the executed copies go to
-    ``<out_dir>/notebooks/``."""
-    executed_dir = params.out_dir / EXECUTED_DIR
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    for stage in stages:  # copies from an earlier run would sit beside this run's: remove them first
-        (executed_dir / f"{stage}.ipynb").unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tthc-ipc-") as ipc_dir:
-        # One kernel for every stage: each stage starts from an empty namespace (%reset), but the imports
-        # (pandas, matplotlib, tthc) and the kernel start are paid once, not five times.
-        manager_class = _kernel_manager_class(Path(ipc_dir)) if ipc_available() else None
-        km = (manager_class or _default_manager())(kernel_name=KERNEL_NAME)
-        engine_kwargs = {"shutdown_kernel": "immediate", "km": km}
-        executed: list[Path] = []
+#: IPython history of the run's kernel stays in memory (as nbclient does): no shared SQLite file.
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+#: Modules the stages import, imported by the kernel as soon as it is up, while the command still checks the
+#: input files (``%reset -f`` clears names, not modules, so each stage finds them loaded). A module that
+#: fails to import is left for the notebook's own cell to report. The warm-up then moves what it loaded out
+#: of the garbage collector's sight (``gc.freeze``): ``%reset -f`` runs a full collection, which would
+#: otherwise walk every object of pandas, matplotlib and tthc before each stage.
+WARM_MODULES = (
+    "IPython.display",
+    "pandas",
+    "pyarrow.parquet",
+    "tthc.pipeline",
+    "tthc.loading",
+    "tthc.engine",
+    "tthc.commands.check",
+    "tthc.outputs",
+    "tthc.charts",
+    "tthc.report",
+)
+WARM_UP_CODE = f"""\
+def _tthc_warm_up(names):
+    import importlib
+    for name in names:
         try:
-            _run_stages(stages, source, executed_dir, params, on_stage, start_timeout, execution_timeout,
-                        engine_kwargs, executed)
+            importlib.import_module(name)
+        except Exception:
+            pass
+_tthc_warm_up({WARM_MODULES!r})
+del _tthc_warm_up
+__import__("gc").collect()
+__import__("gc").freeze()
+"""
+
+
+class _Kernel:
+    """The run's one kernel (IPC sockets in a private folder where the platform has them) and its one client,
+    shared by every stage: the kernel start, the client's connection and the imports are paid once."""
+
+    def __init__(self, start_timeout: float = 60):
+        from jupyter_core.utils import run_sync
+
+        self._sync = run_sync
+        self.start_timeout = start_timeout
+        self._ipc = tempfile.TemporaryDirectory(prefix="tthc-ipc-")  # private (0700): sockets, hand-over
+        manager_class = _kernel_manager_class(Path(self._ipc.name)) if ipc_available() else None
+        self.km = (manager_class or _default_manager())(kernel_name=KERNEL_NAME)
+        self.kc = None
+        self._ready = False
+        #: Where the command leaves its pre-load of the quarter for the kernel (``tthc.reuse``).
+        self.hand_over = Path(self._ipc.name) / "loaded.pickle"
+
+    def __enter__(self) -> _Kernel:
+        from .reuse import HAND_OVER_ENV
+
+        try:
+            self._sync(self.km.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=list(KERNEL_ARGUMENTS),
+                                             env={**os.environ, HAND_OVER_ENV: str(self.hand_over)})
+            self.kc = self.km.client()
+            self.kc.allow_stdin = False
+            self.kc.start_channels()
+            self.kc.execute(WARM_UP_CODE, silent=True, store_history=False)
+        except Exception as exc:
+            self.close()
+            raise PipelineError(f"Không khởi động được kernel {KERNEL_NAME}: {type(exc).__name__}: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def ready(self) -> None:
+        """Wait until the kernel answers (after its warm-up imports)."""
+        if self._ready:
+            return
+        try:
+            self._sync(self.kc.wait_for_ready)(timeout=self.start_timeout)
+        except Exception as exc:
+            raise PipelineError(f"Kernel {KERNEL_NAME} không sẵn sàng: {type(exc).__name__}: {exc}") from exc
+        self._ready = True
+
+    def reset(self) -> None:
+        """Clear the kernel's variables before a stage, as if each notebook ran alone."""
+        reply = self._sync(self.kc.execute_interactive)(
+            "%reset -f", store_history=False, timeout=60, output_hook=lambda msg: None
+        )
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise PipelineError(f"Không xoá được biến của kernel: {content.get('ename')}: {content.get('evalue')}")
+
+    def stop(self) -> None:
+        """Stop the client and kill the kernel without waiting for it to end (:meth:`close` waits)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km.has_kernel and hasattr(signal, "SIGKILL"):
+            self._sync(self.km.signal_kernel)(signal.SIGKILL)
+
+    def close(self) -> None:
+        """Stop the client and the kernel (immediately), remove the socket folder; safe to call again."""
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            if self.km.has_kernel:
+                self._sync(self.km.shutdown_kernel)(now=True)
         finally:
-            _shutdown(km)
-    return executed
+            self._ipc.cleanup()
 
 
 def _default_manager():
@@ -449,49 +626,114 @@ def _default_manager():
     return AsyncKernelManager
 
 
-def _shutdown(km) -> None:
-    from jupyter_core.utils import run_sync
+def _shared_kernel_engine():
+    """papermill's nbclient engine, on the run's kernel client instead of a client started (and waited for)
+    per notebook, and saving the executed copy when the notebook starts and when it ends (done, failed, or
+    the kernel died), and during a long cell (papermill's autosave), not before and after every cell.
+    Registered with papermill as ``tthc-shared-kernel``."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
 
-    if km.has_kernel:
-        run_sync(km.shutdown_kernel)(now=True)
+    global _shared_engine
+    if _shared_engine is not None:
+        return _shared_engine
+
+    class SharedClient(PapermillNotebookClient):
+        def __init__(self, nb_man, kc=None, **kw):
+            super().__init__(nb_man, **kw)
+            self.kc = kc  # setup_kernel() then neither starts a kernel nor a client, and stops neither
+
+    class FewerSaves(NotebookExecutionManager):
+        _quiet = False
+
+        def save(self, **kwargs):
+            if not self._quiet:
+                super().save(**kwargs)
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            self._quiet = True
+            try:
+                super().cell_start(cell, cell_index, **kwargs)
+            finally:
+                self._quiet = False
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):
+            self._quiet = True
+            try:
+                super().cell_complete(cell, cell_index, **kwargs)
+            finally:
+                self._quiet = False
+
+    class SharedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            # as papermill's Engine.execute_notebook, with FewerSaves
+            nb_man = FewerSaves(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            # as NBClientEngine.execute_managed_notebook, with the run's client
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            kc = kwargs.pop("kc")
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log=logger, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            return SharedClient(nb_man, kc=kc, **final).execute()
+
+    papermill_engines.register(SHARED_ENGINE, SharedKernelEngine)
+    _shared_engine = SharedKernelEngine
+    return SharedKernelEngine
 
 
-def _reset_namespace(km) -> None:
-    """Clear the shared kernel's variables between stages, as if each notebook ran alone."""
-    from jupyter_core.utils import run_sync
-
-    if not km.has_kernel:
-        return
-    kc = km.client()
-    kc.start_channels()
-    try:
-        run_sync(kc.wait_for_ready)(timeout=60)
-        run_sync(kc.execute_interactive)("%reset -f", timeout=60, output_hook=lambda msg: None)
-    finally:
-        kc.stop_channels()
+SHARED_ENGINE = "tthc-shared-kernel"
+_shared_engine = None
 
 
-def _run_stages(stages, source, executed_dir, params, on_stage, start_timeout, execution_timeout,
-                engine_kwargs, executed) -> None:
+def _execute(kernel: _Kernel, params: RunParameters, source: Path, stages, before_stage, on_stage,
+             execution_timeout) -> list[Path]:
+    """Run each stage's notebook on the run's kernel (a fresh namespace per stage); the executed copies go
+    to ``<out_dir>/notebooks/``."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    _shared_kernel_engine()
+    executed_dir = params.out_dir / EXECUTED_DIR
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    for stage in stages:  # copies from an earlier run would sit beside this run's: remove them first
+        (executed_dir / f"{stage}.ipynb").unlink(missing_ok=True)
+    executed: list[Path] = []
+    kernel.ready()
     for stage in stages:
+        before_stage(stage)
         if on_stage:
             on_stage(stage)
-        _reset_namespace(engine_kwargs["km"])
         notebook, target = source / f"{stage}.ipynb", executed_dir / f"{stage}.ipynb"
         try:
+            kernel.reset()
             pm.execute_notebook(
                 str(notebook),
                 str(target),
                 parameters=_declared(notebook, params.notebook_parameters()),
+                engine_name=SHARED_ENGINE,
                 kernel_name=KERNEL_NAME,
                 cwd=str(PROJECT_ROOT),
                 progress_bar=False,
-                start_timeout=start_timeout,
+                start_timeout=kernel.start_timeout,
                 execution_timeout=execution_timeout,
-                **engine_kwargs,
+                km=kernel.km,
+                kc=kernel.kc,
             )
         except PapermillExecutionError as exc:
             kept = target if target.exists() else None
@@ -508,6 +750,40 @@ def _run_stages(stages, source, executed_dir, params, on_stage, start_timeout, e
                 f"Không chạy được sổ tay {stage}.ipynb: {type(exc).__name__}: {exc}"
             ) from exc
         executed.append(target)
+    return executed
+
+
+class _ExportWarmUp:
+    """Imports and initialises the exporters (nbconvert's template, WeasyPrint and its fonts: about a second)
+    in a background thread of the command while the kernel works, so the export after the notebooks pays
+    only for the report itself. It starts with the stage before the report (the charts: one long cell),
+    not earlier: while the thread holds the interpreter, the command answers the kernel's messages a little
+    later, which short cells would feel. Any failure is left for the real export to report."""
+
+    def __init__(self, stages: tuple[str, ...]):
+        self.thread = None
+        self.start_at = None
+        if REPORT_STAGE in stages:
+            self.start_at = stages[max(stages.index(REPORT_STAGE) - 1, 0)]
+
+    def before_stage(self, stage: str) -> None:
+        if stage == self.start_at and self.thread is None:
+            import threading
+
+            self.thread = threading.Thread(target=self._warm, name="tthc-warm-export", daemon=True)
+            self.thread.start()
+
+    def _warm(self) -> None:
+        try:
+            from .export import warm_up
+
+            warm_up()
+        except Exception:  # noqa: BLE001 - the real export reports any problem
+            pass
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _export(notebook: Path, out_dir: Path) -> tuple[Path, Path]:

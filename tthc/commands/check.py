@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from ..checks import gap_findings
 from ..findings import ERROR, SEVERITIES, SEVERITY_VI, Finding
-from ..loading import Inputs, load_quarter
 from ..policies import resolve_policies
 from ..profiles import ProfileError
 from ..quarter import QuarterError
 from ..rules import RuleSetError, load_ruleset, ruleset_for
 from .common import add_quarter_args, relative, resolve_target
+
+if TYPE_CHECKING:
+    from ..loading import Inputs
 
 USER_ERRORS = (QuarterError, ProfileError, RuleSetError)
 #: Findings printed per severity and file before "… và N phát hiện khác".
@@ -63,14 +65,22 @@ def check_quarter(data_dir, quarter, rules, policies: dict[str, str]) -> tuple[I
     and the self-score gaps). Returns the inputs (findings and accounting included) and the rows each file
     really contributed (``None`` when grading was impossible)."""
     from ..engine import grade_inputs
+    from ..loading import load_quarter
 
     inputs = load_quarter(data_dir, quarter, rules, strict=False)
     if inputs.findings.errors:
         return inputs, None
-    result = grade_inputs(inputs, rules, policies)
+    return inputs, checked_rows(grade_inputs(inputs, rules, policies))
+
+
+def checked_rows(result) -> dict[str, int]:
+    """The check's part after grading: the self-score gaps among the findings (when the grading did not add
+    them), and the rows each file really contributed (:func:`used_rows`)."""
+    from ..checks import gap_findings
+
     if not any(f.code == "self_score_gap" for f in result.findings.items):
         result.findings.extend(gap_findings(result))
-    return inputs, used_rows(result)
+    return used_rows(result)
 
 
 def print_findings(items: list[Finding], limit: int = DEFAULT_LIMIT) -> None:

@@ -5,18 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..audit import (
-    AuditError,
-    compare_policies,
-    explain_dossier,
-    explain_official,
-    explain_unit,
-    render_changes,
-    render_text,
-    to_json,
-    what_if,
-)
-from ..engine import grade_quarter
 from ..findings import InputError
 from ..policies import parse_assignments
 from .common import add_quarter_args, resolve_target
@@ -42,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..audit import AuditError, explain_dossier, explain_official, explain_unit, render_text, to_json, what_if
     from ..cli import EXIT_INPUT, fail
+    from ..engine import grade_quarter
 
     try:
         target = resolve_target(args)
@@ -73,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
 def print_comparison(args: argparse.Namespace, target, result) -> int:
     """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the official
     ones) and list every unit whose result would change. Writes nothing."""
+    from ..audit import compare_policies, render_changes
     from ..cli import fail
+    from ..engine import grade_quarter
 
     try:
         alternative_layer = parse_assignments(item for group in args.compare_policy for item in group)

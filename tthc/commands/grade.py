@@ -6,9 +6,7 @@ import argparse
 import sys
 from collections import Counter
 
-from ..engine import grade_quarter
 from ..findings import InputError
-from ..outputs import write_outputs
 from ..policies import parse_assignments, resolve_policies
 from ..profiles import ProfileError
 from ..quarter import QuarterError
@@ -36,6 +34,8 @@ def report_input_error(exc: InputError) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..cli import EXIT_INPUT, fail
+    from ..engine import grade_quarter
+    from ..outputs import write_outputs
 
     try:
         target = resolve_target(args)

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import PROJECT_ROOT, __version__
-from ..engine import grade_quarter
 from ..findings import InputError
-from ..outputs import render
 from ..profiles import ProfileError
 from ..quarter import QuarterError
 from ..rules import RuleSetError
@@ -78,6 +76,9 @@ def _sha256(path: Path) -> tuple[int, str]:
 
 def verify(out_dir: Path | str) -> Verification:
     """Check the recorded inputs and re-derive every table of ``out_dir``."""
+    from ..engine import grade_quarter
+    from ..outputs import render
+
     out_dir = Path(out_dir)
     report = Verification(out_dir)
     manifest_path = out_dir / "manifest.json"

@@ -1,0 +1,148 @@
+"""What one stage computed, reused by the next stage run in the same kernel, when the input is the same.
+
+``tthc run`` executes the stages in one kernel and clears the namespace between them (``%reset -f``), so each
+notebook stays runnable on its own. Module state survives the reset: the load stage leaves a copy of the
+loaded quarter here, and the check stage a copy of its grading, so the check stage does not read the files
+again and the grading stage does not grade again. A notebook run alone (another kernel, JupyterLab) finds
+nothing here and computes.
+
+``tthc run`` itself loads the quarter before the notebooks (bad input stops the run before any notebook);
+it hands that load over to its kernel through a file in the kernel's private folder, named by the
+environment variable ``TTHC_HAND_OVER``, and the load stage takes it instead of reading the files again.
+
+An entry (or the handed-over load) is used only when its key matches: the data folder, the quarter, the
+rule file (path and SHA-256), the resolved policies for a grading, and the SHA-256 of every file the loader
+can read (``units.*`` in the data folder, every file of the quarter's folder). The files are hashed again
+after a load, and a load whose files changed meanwhile is not kept. Entries are deep copies, handed out as
+deep copies (a grading is handed out once), so what a stage changes in its own objects never reaches the
+next stage. Only the latest load and the latest grading are kept; :func:`forget` drops both.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "HAND_OVER_ENV",
+    "forget",
+    "grade_key",
+    "hand_over",
+    "input_fingerprint",
+    "keep_grading",
+    "load_key",
+    "reuse_grading",
+    "reuse_load",
+]
+
+#: The kernel's environment names the file where ``tthc run`` left its pre-load of the quarter.
+HAND_OVER_ENV = "TTHC_HAND_OVER"
+
+_loads: dict[tuple, Any] = {}
+_gradings: dict[tuple, Any] = {}
+
+
+def forget() -> None:
+    """Drop every kept load and grading (the next stage computes)."""
+    _loads.clear()
+    _gradings.clear()
+
+
+def _files(data_dir: Path, quarter: str) -> list[tuple[str, Path]]:
+    """What the loader can read: ``units.*`` in the data folder, every entry of the quarter's folder."""
+    found = [(p.name, p) for p in sorted(data_dir.glob("units.*"))] if data_dir.is_dir() else []
+    folder = data_dir / quarter
+    if folder.is_dir():
+        found += [(f"{quarter}/{p.name}", p) for p in sorted(folder.iterdir())]
+    return found
+
+
+def input_fingerprint(data_dir: Path | str, quarter: object) -> str:
+    """SHA-256 over the names and contents of the files a load of ``quarter`` can read (and whether the
+    folders exist)."""
+    data_dir = Path(data_dir)
+    digest = hashlib.sha256(f"{data_dir.is_dir()}\0{(data_dir / str(quarter)).is_dir()}\0".encode())
+    for name, path in _files(data_dir, str(quarter)):
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        if path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        else:
+            digest.update(b"<not a file>")
+    return digest.hexdigest()
+
+
+def load_key(data_dir: Path | str, quarter: object, rules) -> tuple:
+    return (str(Path(data_dir).resolve()), str(quarter), rules.id, str(rules.path), rules.sha256)
+
+
+def grade_key(load: tuple, policies: Mapping[str, str]) -> tuple:
+    return (*load, tuple(sorted(policies.items())))
+
+
+def _shared(rules) -> dict[int, Any]:
+    return {id(rules): rules}  # the rule set is immutable: copies share it
+
+
+def reuse_load(key: tuple, fingerprint: str, rules, load: Callable[[], Any]) -> Any:
+    """The kept load for ``key`` if the files still have ``fingerprint``, else ``load()`` (kept when it has no
+    error and the files did not change while it ran). Returns an object the caller may change."""
+    kept = _loads.get(key)
+    if kept is not None and kept[0] == fingerprint:
+        return copy.deepcopy(kept[1], _shared(rules))
+    handed = _handed_over(key, fingerprint)
+    if handed is not None:
+        _loads.clear()
+        _loads[key] = (fingerprint, handed)
+        return copy.deepcopy(handed, _shared(rules))
+    inputs = load()
+    _loads.clear()
+    if not inputs.findings.errors and input_fingerprint(key[0], key[1]) == fingerprint:
+        _loads[key] = (fingerprint, copy.deepcopy(inputs, _shared(rules)))
+    return inputs
+
+
+def hand_over(path: Path | str, key: tuple, fingerprint: str, inputs) -> None:
+    """Write a load (without errors) for the kernel to take (:data:`HAND_OVER_ENV`); atomically."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump((key, fingerprint, inputs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _handed_over(key: tuple, fingerprint: str) -> Any | None:
+    """The load ``tthc run`` handed over, if there is one for ``key`` and the files still have ``fingerprint``.
+
+    The file sits in the run's private kernel folder (only this user can write there) and is read once."""
+    path = os.environ.get(HAND_OVER_ENV)
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            handed_key, handed_fingerprint, inputs = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - unreadable: load the files instead
+        return None
+    finally:
+        Path(path).unlink(missing_ok=True)
+    if (handed_key, handed_fingerprint) != (key, fingerprint) or inputs.findings.errors:
+        return None
+    return inputs
+
+
+def keep_grading(key: tuple, fingerprint: str, result) -> None:
+    """Keep a copy of ``result`` (graded from files with ``fingerprint``) for the next stage."""
+    _gradings.clear()
+    _gradings[key] = (fingerprint, copy.deepcopy(result, _shared(result.rules)))
+
+
+def reuse_grading(key: tuple, fingerprint: str) -> Any | None:
+    """The kept grading for ``key`` if the files still have ``fingerprint`` (handed out once), else None."""
+    kept = _gradings.pop(key, None)
+    if kept is not None and kept[0] == fingerprint:
+        return kept[1]
+    return None
