@@ -191,7 +191,7 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
 
 
 #: The population's columns the engine scores from (``population_frame`` adds the others when asked).
-SCORED = ["unit_code", "online", "received_day", "due_day", "finished_day", "open_overdue",
+SCORED = ["unit_code", "online", "due_day", "finished_day", "open_overdue",
           "contacts", "contacts_applicant", "agencies_contacted"]
 #: Needed as well when surveys, complaints, overrides or steps refer to dossiers and units.
 LINKED = ["dossier_id", "unit_id"]
@@ -239,7 +239,7 @@ def _online_facts(all_codes: np.ndarray, open_late: np.ndarray, pop: pd.DataFram
         return {uid: OnlineFacts(0, 0, 0, 0) for uid in unit_ids}
     codes = pop["unit_code"].to_numpy()
     online = pop["online"].to_numpy(dtype=bool)
-    late = online & (pop["finished_day"] > pop["due_day"]).fillna(False).to_numpy(dtype=bool)
+    late = online & (pop["finished_day"].to_numpy() > pop["due_day"].to_numpy())  # NaT compares False
     late &= ~pop["open_overdue"].to_numpy(dtype=bool)  # counted below as open at the period's end
     ok = codes >= 0
     total = np.bincount(codes[ok], minlength=n)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .contract import QUARTER_TABLES, TABLES
@@ -34,8 +35,8 @@ def _canonical(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
             out[col] = pd.Series(pd.NA, index=out.index, dtype=object)
         if ROW not in out.columns:
             out[ROW] = pd.RangeIndex(2, len(out) + 2)
-        if FILE not in out.columns:
-            out[FILE] = f"{name} (bộ nhớ)"
+        if FILE not in out.columns:  # one label for every row: a categorical, not a million strings
+            out[FILE] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), [f"{name} (bộ nhớ)"])
     return out, present
 
 
