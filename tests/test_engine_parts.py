@@ -159,3 +159,40 @@ def test_deferred_findings_survive_pickle_and_deepcopy():
     f.info("y", "after")
     for g in (pickle.loads(pickle.dumps(f)), copy.deepcopy(f)):
         assert [x.code for x in g.items] == ["x", "y"] and len(g) == 2
+
+
+def test_grading_leaves_the_callers_frame_alone():
+    from tthc.fast import _canonical, grade_frames
+    from tthc.population import add_day_columns
+
+    units, dossiers = _frames(n_open=2)
+    # every canonical column, row numbers, file label and day columns: no copy is made before the engine
+    frame = add_day_columns(_canonical("dossiers", dossiers)[0])
+    before = list(frame.columns)
+    r = grade_frames("2021-Q2", units, frame)
+    assert list(frame.columns) == before
+    frame.loc[:, "dossier_id"] = "CHANGED"  # changing the caller's frame later changes nothing graded
+    assert list(r.population["dossier_id"]) == ["D0", "D1", "D2"]
+    assert all("CHANGED" not in f.message for f in r.findings.items)
+
+
+def test_vietnamese_decimal_of_negative_zero_is_zero():
+    from decimal import Decimal
+
+    from tthc.checks import _vi
+
+    assert _vi(Decimal("-0.04")) == "0,0" and _vi(0) == "0,0" and _vi(Decimal("1.25")) == "1,3"
+
+
+def test_cached_rule_set_keeps_the_path_its_caller_gave(tmp_path, monkeypatch):
+    import shutil as sh
+
+    from tthc.rules import RULES_DIR, load_ruleset
+
+    sh.copy(RULES_DIR / "tt01-2018.yaml", tmp_path / "custom.yaml")
+    monkeypatch.chdir(tmp_path)
+    relative = load_ruleset("custom.yaml")
+    monkeypatch.chdir(RULES_DIR)
+    absolute = load_ruleset(tmp_path / "custom.yaml")
+    assert str(relative.path) == "custom.yaml" and absolute.path == tmp_path / "custom.yaml"
+    assert absolute.path.is_file() and load_ruleset(tmp_path / "custom.yaml") is absolute

@@ -101,9 +101,9 @@ def test_input_that_cannot_be_graded_exits_2_naming_the_file(tmp_path, capsys, m
     kernels = []
 
     class Recorded(pipeline._Kernel):
-        def __enter__(self):
+        def start(self):
             kernels.append(self)
-            return super().__enter__()
+            return super().start()
 
     monkeypatch.setattr(pipeline, "_Kernel", Recorded)
     data = tmp_path / "data"
@@ -115,6 +115,20 @@ def test_input_that_cannot_be_graded_exits_2_naming_the_file(tmp_path, capsys, m
     assert not (tmp_path / "out").exists()
     assert len(kernels) == 1 and not kernels[0].km.has_kernel and kernels[0].kc is None  # shut down
     assert not Path(kernels[0]._ipc.name).exists()  # its socket folder removed
+
+
+def test_bad_input_exits_2_even_when_no_kernel_starts(tmp_path, capsys, monkeypatch):
+    """The kernel starts before the input check; if it cannot start, input that cannot be graded is still
+    reported as such (exit 2, the file named), not as a kernel failure."""
+    monkeypatch.setattr(pipeline, "KERNEL_NAME", "no-such-kernel")
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    (data / "2021-Q2" / "dossiers.csv").unlink()
+    code = tthc_main(["run", "--quarter", "2021-Q2", "--data", str(data), "--out", str(tmp_path / "out")])
+    assert code == 2 and "dossiers" in capsys.readouterr().err
+    # with good input, the kernel's failure is the error
+    with pytest.raises(pipeline.PipelineError, match="no-such-kernel"):
+        pipeline.run_quarter("2021-Q2", data_dir=FIXTURE, out_dir=tmp_path / "out2")
 
 
 def test_the_command_line_freezes_the_collector_only_for_its_own_process(capsys):

@@ -122,7 +122,7 @@ def _grade(task: Task) -> tuple[str, dict, Path]:
                            base_policies=profile.policies if profile else None)
     write_outputs(result, out)
     counts = Counter(result.grades["result"])
-    details = {"units": len(result.units), "dossiers": len(result.population),
+    details = {"units": len(result.units), "dossiers": len(result.scored),
                "officials": len(result.officials), "results": dict(counts)}
     summary = (f"{details['units']} đơn vị, {_thousands(details['dossiers'])} hồ sơ, "
                f"{details['officials']} cán bộ")

@@ -236,7 +236,8 @@ def gap_findings(result) -> list[Finding]:
 
 def _vi(number) -> str:
     """One decimal, Vietnamese form (1,5)."""
-    return _vi_tenths(Decimal(number).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    tenths = Decimal(number).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return _vi_tenths(tenths + 0)  # + 0: no "-0,0" (and -0.0 == 0.0 would share a cache entry)
 
 
 @lru_cache(maxsize=1024)

@@ -145,7 +145,7 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     findings = inputs.findings
     period = Period(*inputs.quarter.bounds(policies["period"]))
     unit_ids = list(inputs.units["unit_id"])
-    days = add_day_columns(inputs.table("dossiers"))
+    days = add_day_columns(inputs.table("dossiers")).copy(deep=False)  # columns added here stay ours
     days["unit_code"] = codes_in(days["unit_id"], unit_ids)
     days["online"] = days["channel"].isin([ONLINE]).to_numpy(dtype=bool)
     dossier_label = inputs.files["dossiers"].label

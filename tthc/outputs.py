@@ -65,7 +65,7 @@ def manifest(result) -> dict:
         },
         "counts": {
             "units": len(result.units),
-            "population": len(result.population),
+            "population": len(result.scored),
             "officials": len(result.officials),
             "findings": {sev: sum(f.severity == sev for f in result.findings.items)
                          for sev in ("error", "warning", "info")},

@@ -29,7 +29,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -496,7 +496,14 @@ def run_quarter(
         check_folders(params)  # a missing folder is one line, before any kernel
     # The kernel boots (and imports what the stages use) on the other core while the files are checked; bad
     # input shuts it down before any notebook runs or anything is written.
-    with _Kernel(start_timeout) as kernel:
+    kernel = _Kernel(start_timeout)
+    try:
+        kernel.start()
+    except PipelineError:
+        if check_data:  # bad input is still exit status 2, even when no kernel starts
+            check_inputs(params)
+        raise
+    with closing(kernel):
         if check_data:
             check_inputs(params, hand_over=kernel.hand_over)
         params.out_dir.mkdir(parents=True, exist_ok=True)
@@ -564,6 +571,10 @@ class _Kernel:
         self.hand_over = Path(self._ipc.name) / "loaded.pickle"
 
     def __enter__(self) -> _Kernel:
+        return self.start()
+
+    def start(self) -> _Kernel:
+        """Start the kernel and its client, and send the warm-up; on failure, clean up and raise PipelineError."""
         from .reuse import HAND_OVER_ENV
 
         try:

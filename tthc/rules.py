@@ -152,7 +152,7 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> RuleSet:
     except OSError as exc:
         raise RuleSetError(f"Không đọc được tệp quy tắc {path}: {exc.strerror}") from exc
     digest = hashlib.sha256(raw_bytes).hexdigest()
-    key = (str(path.resolve()), digest)
+    key = (str(path), str(path.resolve()), digest)  # the rule set records the path as the caller wrote it
     if key not in _BUILT:  # parsed once per file content: the rule set is immutable
         try:
             data = yaml.safe_load(raw_bytes)

@@ -126,7 +126,7 @@ def used_rows(result) -> dict[str, int]:
         if name == "units":
             out[info.label] = len(inputs.units)
         elif name == "dossiers":
-            out[info.label] = len(result.population)
+            out[info.label] = len(result.scored)
         elif name == "surveys" and result.satisfaction is not None:
             out[info.label] = int(result.satisfaction["forms"].sum()) if len(result.satisfaction) else 0
         elif name == "overrides":

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def summarise(result, out) -> None:
     """A short Vietnamese summary on stdout."""
-    print(f"Đã chấm {result.quarter.label_vi}: {len(result.population)} hồ sơ, {len(result.units)} đơn vị, "
+    print(f"Đã chấm {result.quarter.label_vi}: {len(result.scored)} hồ sơ, {len(result.units)} đơn vị, "
           f"{len(result.officials)} cán bộ.")
     levels = {code: lvl.name for code, lvl in result.rules.levels.items()}
     for level, group in result.grades.groupby("level", sort=False):
