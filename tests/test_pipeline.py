@@ -380,3 +380,15 @@ def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
         with pytest.raises(pipeline.PipelineError, match="Đang có một lần chạy khác"):
             pipeline.run_quarter("2021-Q2", data_dir=FIXTURE, out_dir=out)
     assert not (out / "notebooks").exists()
+
+
+def test_interrupted_kernel_start_leaves_nothing_behind(monkeypatch):
+    kernel = pipeline._Kernel(5)
+
+    async def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kernel.km, "start_kernel", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        kernel.start()
+    assert not Path(kernel._ipc.name).exists() and kernel.kc is None

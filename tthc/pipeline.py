@@ -510,11 +510,14 @@ def run_quarter(
         with _exclusive(params.out_dir):
             _shared_kernel_engine()  # imports papermill while the kernel finishes its warm-up
             warm = _ExportWarmUp(stages if export else ())
-            executed = _execute(kernel, params, source, stages, warm.before_stage, on_stage, execution_timeout)
+            try:
+                executed = _execute(kernel, params, source, stages, warm.before_stage, on_stage,
+                                    execution_timeout)
+            finally:
+                warm.join()  # never left running while the command ends on a failed stage
             kernel.stop()  # it ends while the report is exported
             html = pdf = None
             if export and REPORT_STAGE in stages:
-                warm.join()
                 html, pdf = _export(params.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", params.out_dir)
     return RunResult(params.out_dir, executed, html, pdf, time.monotonic() - started)
 
@@ -584,8 +587,10 @@ class _Kernel:
             self.kc.allow_stdin = False
             self.kc.start_channels()
             self.kc.execute(WARM_UP_CODE, silent=True, store_history=False)
-        except Exception as exc:
+        except BaseException as exc:  # Ctrl-C included: no kernel or socket folder left behind
             self.close()
+            if not isinstance(exc, Exception):
+                raise
             raise PipelineError(f"Không khởi động được kernel {KERNEL_NAME}: {type(exc).__name__}: {exc}") from exc
         return self
 
