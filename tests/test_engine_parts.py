@@ -196,3 +196,18 @@ def test_cached_rule_set_keeps_the_path_its_caller_gave(tmp_path, monkeypatch):
     absolute = load_ruleset(tmp_path / "custom.yaml")
     assert str(relative.path) == "custom.yaml" and absolute.path == tmp_path / "custom.yaml"
     assert absolute.path.is_file() and load_ruleset(tmp_path / "custom.yaml") is absolute
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 5), st.one_of(st.none(), st.integers(0, 2))), max_size=60),
+       st.lists(st.integers(-1, 2), min_size=6, max_size=6), st.sampled_from(["half_up", "half_even"]))
+def test_means_summed_up_from_subgroups_equal_means_of_the_whole(rows, parent, rounding):
+    """Units' means from their (unit, official) pairs equal the means computed on the units directly."""
+    sub = np.array([g for g, _p in rows], dtype=np.int64)
+    points = pd.Series(pd.array([p for _g, p in rows], dtype="Int8"))
+    parent = np.array(parent, dtype=np.int64)
+    direct_groups = np.where(sub >= 0, parent[np.maximum(sub, 0)], -1)
+    direct = group_means(direct_groups, 3, points, rounding)
+    rolled = group_means(sub, 6, points, rounding).rollup(parent, 3, rounding)
+    assert list(rolled.count) == list(direct.count) and list(rolled.total) == list(direct.total)
+    assert list(rolled.tenths) == list(direct.tenths)

@@ -177,11 +177,16 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
         resolving = (parts["role"] == "resolving").to_numpy()
         own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
         parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
-    arrays = {ind.code: points_array(points[ind.code]) for ind in rules.dossier_indicators}  # shared by both
+    pairs = _Pairs(pop, len(unit_ids), len(official_names))
+    pair_means = {ind.code: pairs.grouping.means(points_array(points[ind.code]), policies["rounding"])
+                  for ind in rules.dossier_indicators}  # per (unit, official) pair, summed up for the units
+    unit_means = {ind.number: pair_means[ind.code].rollup(pairs.unit, len(unit_ids), policies["rounding"])
+                  for ind in rules.dossier_indicators}
     open_late = overdue & days["online"].to_numpy(dtype=bool)
-    units = _grade_units(inputs, rules, policies, period, days["unit_code"].to_numpy(), open_late, pop, arrays,
+    units = _grade_units(inputs, rules, policies, period, days["unit_code"].to_numpy(), open_late, pop, unit_means,
                          parts, part_ind, overrides)
-    officials, official_scores = _grade_officials(inputs, rules, policies, pop, official_names, arrays, findings)
+    officials, official_scores = _grade_officials(inputs, rules, policies, pop, official_names, pairs, pair_means,
+                                                  findings)
     result = Result(inputs.quarter, rules, policies, period, inputs, findings, units, pop, points, parts,
                     officials, official_scores, source=days, rows=rows)
     result.satisfaction = _satisfaction(inputs, period, findings)
@@ -250,16 +255,31 @@ def _online_facts(all_codes: np.ndarray, open_late: np.ndarray, pop: pd.DataFram
             for i, uid in enumerate(unit_ids)}
 
 
-def _grade_units(inputs, rules, policies, period, all_codes, open_late, pop, points, parts, part_ind,
+class _Pairs:
+    """The population's rows grouped by (unit, official): slot 0 of a unit holds its rows without an official.
+    One bincount per indicator over the pairs serves both the officials and, summed up, the units."""
+
+    def __init__(self, pop: pd.DataFrame, n_units: int, n_names: int):
+        unit_codes = pop["unit_code"].to_numpy()
+        self.width = n_names + 1
+        key = np.where(unit_codes < 0, -1, unit_codes * self.width + pop["official_code"].to_numpy() + 1)
+        groups, keys = pd.factorize(key)
+        self.groups = np.where(key < 0, -1, groups)
+        self.keys = np.asarray(keys, dtype=np.int64)
+        self.unit = np.where(self.keys < 0, -1, self.keys // self.width)  # each pair's unit
+        self.official = np.where(self.keys < 0, -1, self.keys % self.width - 1)  # -1: no official
+        self.grouping = Grouping(self.groups, len(self.keys))
+        self.rows = np.bincount(self.groups[self.groups >= 0], minlength=len(self.keys))
+
+
+def _grade_units(inputs, rules, policies, period, all_codes, open_late, pop, means, parts, part_ind,
                  overrides: Overrides) -> list[UnitResult]:
-    """``all_codes``: every dossier row's unit; ``open_late``: the rows filed online, still open and past due
-    at the period's end (indicator 9)."""
+    """``means``: the dossier indicators' means per unit; ``all_codes``: every dossier row's unit;
+    ``open_late``: the rows filed online, still open and past due at the period's end (indicator 9)."""
     rounding = policies["rounding"]
     unit_ids = list(inputs.units["unit_id"])
     n_units = len(unit_ids)
-    codes = pop["unit_code"].to_numpy()
-    by_unit = Grouping(codes, n_units)
-    means = {ind.number: by_unit.means(points[ind.code], rounding) for ind in rules.dossier_indicators}
+    means = dict(means)
     if parts is not None:
         part_codes = codes_in(parts["unit_id"], unit_ids)
         means[part_ind.number] = group_means(part_codes, n_units, parts["points"], rounding)
@@ -322,7 +342,7 @@ def _unit_indicator(uctx, ind, self_scores, submitted, policies, rounding) -> In
                           f"{got.reason} Không tính theo chính sách unit_indicator_without_evidence=exclude.")
 
 
-def _grade_officials(inputs, rules, policies, pop, names, points, findings):
+def _grade_officials(inputs, rules, policies, pop, names, pairs: _Pairs, pair_means, findings):
     grading = rules.official_grading
     rounding = policies["rounding"]
     off_codes = pop["official_code"].to_numpy()
@@ -335,24 +355,13 @@ def _grade_officials(inputs, rules, policies, pop, names, points, findings):
         for uid, n in per_unit:
             findings.info("no_official", f"{n} hồ sơ của đơn vị {uid} không ghi cán bộ xử lý; được chấm cho đơn vị, "
                           "không chấm cho cán bộ.", file=inputs.files["dossiers"].label, column="official")
-    unit_codes = pop["unit_code"].to_numpy()
     unit_ids = list(inputs.units["unit_id"])
     unit_names = list(inputs.units["unit_name"])
-    # one group per (unit, official) pair
-    key = np.where(missing | (unit_codes < 0), -1, unit_codes * (len(names) + 1) + off_codes)
-    groups, keys = pd.factorize(key)
-    groups, n_groups = np.where(key < 0, -1, groups), len(keys)
     inds = [rules.indicator(n) for n in grading.indicators]
-    by_official = Grouping(groups, n_groups)
-    means = {ind.number: by_official.means(points[ind.code], rounding) for ind in inds}
-    counts = np.bincount(groups[groups >= 0], minlength=n_groups)
-    entries = []
-    for g in np.flatnonzero(counts).tolist():
-        k = int(keys[g])
-        if k < 0:
-            continue
-        u, o = divmod(k, len(names) + 1)
-        entries.append((u, str(names[o]), g))
+    means = {ind.number: pair_means[ind.code] for ind in inds}  # group = (unit, official) pair
+    counts = pairs.rows
+    entries = [(int(pairs.unit[g]), str(names[pairs.official[g]]), g)
+               for g in np.flatnonzero((counts > 0) & (pairs.official >= 0)).tolist()]
     entries.sort(key=lambda e: (e[0], e[1]))
     order = np.array([g for _u, _o, g in entries], dtype=np.int64)
     tenths = np.column_stack([means[ind.number].tenths[order] for ind in inds]) if len(order) else \

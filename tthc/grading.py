@@ -36,6 +36,23 @@ class GroupMeans:
     total: np.ndarray
     tenths: np.ndarray
 
+    @classmethod
+    def of(cls, count: np.ndarray, total: np.ndarray, rounding: str) -> GroupMeans:
+        """From the rows carrying information and their point sums, per group."""
+        if rounding == "half_up":  # exact in integers: tenths = floor(10·t/c + 1/2)
+            tenths = (20 * total + count) // np.maximum(2 * count, 1)
+        else:
+            tenths = np.array([int(round_one(Fraction(int(t), int(c)), rounding) * 10) if c else 0
+                               for t, c in zip(total, count, strict=True)], dtype=np.int64)
+        return cls(count, total, np.where(count > 0, tenths, -1))
+
+    def rollup(self, parent: np.ndarray, n_parents: int, rounding: str) -> GroupMeans:
+        """The means of groups made of these groups (``parent``: each group's parent, -1 for none)."""
+        has = parent >= 0
+        count = np.bincount(parent[has], weights=self.count[has], minlength=n_parents)
+        total = np.bincount(parent[has], weights=self.total[has], minlength=n_parents)
+        return GroupMeans.of(np.rint(count).astype(np.int64), np.rint(total).astype(np.int64), rounding)
+
     @cached_property
     def mean(self) -> list[Decimal | None]:
         return [Decimal(int(t)).scaleb(-1) if c else None for t, c in zip(self.tenths, self.count, strict=True)]
@@ -96,12 +113,7 @@ class Grouping:
             per_value = per_value.reshape(self.n_groups + 1, width)[1:, 1:]
         count = per_value.sum(axis=1)
         total = per_value @ np.arange(per_value.shape[1], dtype=np.int64)
-        if rounding == "half_up":  # exact in integers: tenths = floor(10·t/c + 1/2)
-            tenths = (20 * total + count) // np.maximum(2 * count, 1)
-        else:
-            tenths = np.array([int(round_one(Fraction(int(t), int(c)), rounding) * 10) if c else 0
-                               for t, c in zip(total, count, strict=True)], dtype=np.int64)
-        return GroupMeans(count, total, np.where(count > 0, tenths, -1))
+        return GroupMeans.of(count, total, rounding)
 
 
 def total_of(scores: list[IndicatorScore], rules: RuleSet, grading: Grading, policy: str,
