@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -50,3 +52,12 @@ def write_quarter(root: Path, dossiers: list[dict], quarter: str = "2021-Q2", un
         if rows is not None:
             pd.DataFrame(rows, columns=columns.get(name)).to_csv(folder / f"{name}.csv", index=False)
     return root
+
+
+@cache
+def corpus_builder():
+    """``tests/corpus/build.py`` (a script, not a package) as a module: the bad-input corpus's builders."""
+    spec = importlib.util.spec_from_file_location("corpus_build", Path(__file__).parent / "corpus" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

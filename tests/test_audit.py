@@ -401,20 +401,12 @@ def test_explain_cli_what_if_and_json(data, capsys):
     assert main(["explain", "--quarter", Q, "--data", str(data), "--unit", "không có"]) != 0
 
 
+def _grade_comparing(data, out, policy: str) -> int:
+    return main(["grade", "--quarter", Q, "--data", str(data), "--out", str(out), "--compare-policy", policy])
+
+
 def test_grade_compare_policy_lists_changed_units(data, tmp_path, capsys):
-    code = main(
-        [
-            "grade",
-            "--quarter",
-            Q,
-            "--data",
-            str(data),
-            "--out",
-            str(tmp_path / "out"),
-            "--compare-policy",
-            "missing_self_assessment=grade_from_appraisal",
-        ]
-    )
+    code = _grade_comparing(data, tmp_path / "out", "missing_self_assessment=grade_from_appraisal")
     out = capsys.readouterr().out
     assert code == 0
     listed = [line for line in out.splitlines() if line.startswith("  - ")]
@@ -498,19 +490,7 @@ def test_verify_uses_the_recorded_policies_and_rule_file(tmp_path):
 
 
 def test_compare_policy_rejects_an_unknown_policy(data, tmp_path, capsys):
-    code = main(
-        [
-            "grade",
-            "--quarter",
-            Q,
-            "--data",
-            str(data),
-            "--out",
-            str(tmp_path / "out"),
-            "--compare-policy",
-            "no_such_policy=1",
-        ]
-    )
+    code = _grade_comparing(data, tmp_path / "out", "no_such_policy=1")
     assert code != 0 and "no_such_policy" in capsys.readouterr().err
 
 

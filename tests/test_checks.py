@@ -3,13 +3,13 @@ check command's exit codes, findings order and row accounting; security of outpu
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from builders import corpus_builder
 
 from tthc.checks import gap_findings
 from tthc.cli import main
@@ -28,15 +28,8 @@ RULES = ruleset_for(QUARTER.bounds()[0])
 POLICIES = resolve_policies(RULES)
 
 
-def _build_module():
-    spec = importlib.util.spec_from_file_location("corpus_build", CORPUS / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_built_case_is_documented_and_committed_folders_match_the_builder(tmp_path):
-    build = _build_module()
+    build = corpus_builder()
     names = build.build(tmp_path / "cases")
     assert sorted(names) == sorted(INDEX), "index.yaml and build.py disagree on the cases"
     for name in names:

@@ -4,13 +4,13 @@ lose a row without a finding (rows read = rows used + rows excluded, each exclud
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import shutil
 import tempfile
 from pathlib import Path
 
 import openpyxl
+from builders import corpus_builder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,9 +28,7 @@ QUARTER = Quarter.parse("2021-Q2")
 RULES = ruleset_for(QUARTER.bounds()[0])
 POLICIES = resolve_policies(RULES)
 
-_spec = importlib.util.spec_from_file_location("corpus_build", Path(__file__).parent / "corpus" / "build.py")
-build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build)
+build = corpus_builder()
 
 TABLES = {"dossiers": build.DOSSIERS, "self_assessment": build.SELF, "unit_evidence": build.EVIDENCE,
           "surveys": build.SURVEYS, "units": build.UNITS}

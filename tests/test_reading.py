@@ -6,8 +6,8 @@ from __future__ import annotations
 import codecs
 from datetime import datetime
 
-import openpyxl
 import pytest
+from builders import corpus_builder
 
 from tthc import reading
 from tthc.contract import DOSSIERS, UNITS
@@ -32,19 +32,7 @@ def _read(path, table=DOSSIERS):
 
 
 def _xlsx(path, sheets, merges=None, hidden=()):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None and value != "":
-                    ws.cell(row=r, column=c, value=value)
-        for ref in (merges or {}).get(name, []):
-            ws.merge_cells(ref)
-        if name in hidden:
-            ws.sheet_state = "hidden"
-    book.save(path)
+    path.write_bytes(corpus_builder().xlsx_bytes(sheets, merges, tuple(hidden)))
     return path
 
 

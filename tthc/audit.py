@@ -30,6 +30,7 @@ from .rounding import round_one
 from .rules import Band, Grading, Indicator
 from .text import fold
 from .unit_indicators import complaint_status
+from .values import ONLINE
 
 LOCALE = "vi_VN"
 
@@ -322,17 +323,21 @@ class _Audit:
             {"points": row["points"], "reason": row["reason"], "by": row.get("by")},
         )
 
-    def self_leaf(self, uid: str, number: int | None = None) -> Node:
-        table = self.table("self_assessment")
+    def unit_row(self, name: str, uid: str, absent: str, why: str = "") -> tuple[pd.Series | None, Node | None]:
+        """The unit's row of a per-unit table, or the leaf saying why there is none."""
+        table = self.table(name)
         if table is None:
-            return _missing_leaf("self_assessment", "Không có tệp self_assessment (tự chấm).")
+            return None, _missing_leaf(name, absent)
         rows = table[table["unit_id"] == uid]
         if rows.empty:
-            return _missing_leaf(
-                "self_assessment",
-                f"Đơn vị {uid} không có dòng trong {self.label('self_assessment')}: không nộp tự chấm.",
-            )
-        row = rows.iloc[0]
+            return None, _missing_leaf(name, f"Đơn vị {uid} không có dòng trong {self.label(name)}{why}.")
+        return rows.iloc[0], None
+
+    def self_leaf(self, uid: str, number: int | None = None) -> Node:
+        row, missing = self.unit_row("self_assessment", uid, "Không có tệp self_assessment (tự chấm).",
+                                     ": không nộp tự chấm")
+        if row is None:
+            return missing
         if number is None:
             return _row_leaf("self_assessment", row[FILE], row[ROW], "kết quả tự chấm")
         code = f"i{number}"
@@ -348,15 +353,9 @@ class _Audit:
         fields = EVIDENCE_FIELDS.get(ind.measure)
         if fields is None:
             return None
-        table = self.table("unit_evidence")
-        if table is None:
-            return _missing_leaf("unit_evidence", "Không có tệp unit_evidence (minh chứng của đơn vị).")
-        rows = table[table["unit_id"] == uid]
-        if rows.empty:
-            return _missing_leaf(
-                "unit_evidence", f"Đơn vị {uid} không có dòng trong {self.label('unit_evidence')}."
-            )
-        row = rows.iloc[0]
+        row, missing = self.unit_row("unit_evidence", uid, "Không có tệp unit_evidence (minh chứng của đơn vị).")
+        if row is None:
+            return missing
         values = {f: (None if pd.isna(row.get(f)) else row.get(f)) for f in fields}
         text = ", ".join(f"{f} = {_cell(v)}" for f, v in values.items())
         return _row_leaf("unit_evidence", row[FILE], row[ROW], text, values)
@@ -708,7 +707,7 @@ def _online_children(a: _Audit, node: Node, uid: str) -> None:
     pop = a.pop[a.pop["unit_id"] == uid]
     if "channel" not in pop:
         return
-    online = pop[pop["channel"] == "truc_tuyen"]
+    online = pop[pop["online"]]  # the engine's flag for channel == ONLINE
     late = online[(online["finished_day"] > online["due_day"]).fillna(False) & ~online["open_overdue"]]
     for _, d in late.iterrows():
         _online_leaf(node, d, f"có kết quả {_day(d['finished_day'])}, hẹn trả {_day(d['due_day'])}: trễ hạn")
@@ -718,7 +717,7 @@ def _online_children(a: _Audit, node: Node, uid: str) -> None:
     from .population import add_day_columns
 
     every = add_day_columns(dossiers[dossiers["unit_id"] == uid])
-    for _, d in every[overdue_open(every, a.r.period) & (every["channel"] == "truc_tuyen")].iterrows():
+    for _, d in every[overdue_open(every, a.r.period) & (every["channel"] == ONLINE)].iterrows():
         _online_leaf(node, d, f"chưa có kết quả ở cuối kỳ, hẹn trả {_day(d['due_day'])} đã quá hạn")
 
 

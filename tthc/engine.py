@@ -14,7 +14,7 @@ import pandas as pd
 from .checks import gap_findings
 from .evidence import attach_evidence
 from .findings import Findings
-from .grading import Grouping, IndicatorScore, codes_in, fmt, fmt_tenths, group_means, points_array, total_of
+from .grading import Grouping, IndicatorScore, codes_in, fmt, fmt_tenths, group_means, total_of
 from .loading import FILE, Inputs, load_quarter
 from .overrides import Overrides, collect_overrides
 from .participants import participants, resolving_rows
@@ -27,8 +27,7 @@ from .rounding import round_one
 from .rules import RuleSet, load_ruleset, ruleset_for
 from .scoring import DossierContext, score_dossiers
 from .unit_indicators import OnlineFacts, UnitContext, score_unit_indicator
-
-ONLINE = "truc_tuyen"  # the channel code of dossiers filed online (DATA_CONTRACT)
+from .values import ONLINE
 
 
 @dataclass
@@ -178,7 +177,7 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
         own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
         parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
     pairs = _Pairs(pop, len(unit_ids), len(official_names))
-    pair_means = {ind.code: pairs.grouping.means(points_array(points[ind.code]), policies["rounding"])
+    pair_means = {ind.code: pairs.grouping.means(points[ind.code], policies["rounding"])
                   for ind in rules.dossier_indicators}  # per (unit, official) pair, summed up for the units
     unit_means = {ind.number: pair_means[ind.code].rollup(pairs.unit, len(unit_ids), policies["rounding"])
                   for ind in rules.dossier_indicators}

@@ -44,6 +44,8 @@ EXCEL_SERIALS = (25569, 73050)
 TRUE_WORDS = {"1", "true", "x", "co", "yes", "y", "dung", "v", "1.0"}
 FALSE_WORDS = {"0", "false", "khong", "no", "n", "sai", "0.0"}
 
+#: The channel code of dossiers filed online.
+ONLINE = "truc_tuyen"
 CHANNELS = {
     "truc tiep": "truc_tiep",
     "truc tuyen": "truc_tuyen",

@@ -56,7 +56,8 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", sep: str = ",", bo
     return (codecs.BOM_UTF8 if bom else b"") + text.encode(encoding)
 
 
-def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None) -> bytes:
+def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None,
+               hidden: tuple[str, ...] = ()) -> bytes:
     from openpyxl import Workbook
 
     from tthc.excel import FIXED_TIME, _fix_zip
@@ -71,6 +72,8 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str
                     ws.cell(row=r, column=c, value=value)
         for ref in (merges or {}).get(name, []):
             ws.merge_cells(ref)
+        if name in hidden:
+            ws.sheet_state = "hidden"
     book.properties.created = book.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
     book.save(buffer)
