@@ -1,6 +1,6 @@
 """Grading N in-memory dossiers with the engine, against two floors on the same table in the same run.
 
-- engine: ``tthc.fast.grade_frames`` (an ``Inputs`` built in memory, then ``engine.grade_inputs``), up to
+- engine: ``tthc.input.frames.grade_frames`` (an ``Inputs`` built in memory, then ``engine.grade_inputs``), up to
   the unit table (``Result.grades``) and the officials' table;
 - pandas floor: per-dossier points for 1, 2, 3, 4, 7 with numpy, then one ``groupby('unit_id').mean()``;
 - DuckDB floor: the whole aggregation in SQL (population, points, exact half-up means per unit and per
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _synth  # noqa: E402
 import duckdb  # noqa: E402
 
-from tthc.fast import grade_frames  # noqa: E402
+from tthc.input.frames import grade_frames  # noqa: E402
 
 QUARTER = "2021-Q2"
 
@@ -71,9 +71,9 @@ def loader_dtypes() -> dict:
     the in-memory table looks exactly like a loaded one."""
     import tempfile
 
-    from tthc.loading import load_quarter
+    from tthc.input.loading import load_quarter
     from tthc.quarter import Quarter
-    from tthc.rules import load_ruleset
+    from tthc.rules.ruleset import load_ruleset
 
     with tempfile.TemporaryDirectory(prefix="tthc-bench-") as tmp:
         folder = Path(tmp)

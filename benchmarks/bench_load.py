@@ -3,7 +3,7 @@
 The file is what a one-stop system exports: a title row and a blank row above the header, Vietnamese
 headers, native Excel dates, labels ("Trực tuyến"), counts, officials' names. Both sides are timed from the
 file on disk to the data in memory:
-- project: ``tthc.loading.load_quarter`` on a folder holding ``units.csv`` and the quarter's ``dossiers.xlsx``:
+- project: ``tthc.input.loading.load_quarter`` on a folder holding ``units.csv`` and the quarter's ``dossiers.xlsx``:
   calamine reading, header search, the contract's checks and parsing of every column, unit resolution and
   de-duplication, giving the canonical, typed table (datetimes, integers, codes);
 - openpyxl: ``load_workbook(read_only=True, data_only=True)`` iterating every row's values into lists
@@ -54,9 +54,9 @@ def write_export(folder: Path, rows: int, seed: int) -> Path:
 
 def project_load(folder: Path):
     """``load_quarter`` on the folder: units.csv + the quarter's dossiers.xlsx, read, checked, parsed."""
-    from tthc.loading import load_quarter
+    from tthc.input.loading import load_quarter
     from tthc.quarter import Quarter
-    from tthc.rules import load_ruleset
+    from tthc.rules.ruleset import load_ruleset
 
     inputs = load_quarter(folder, Quarter.parse(QUARTER), load_ruleset("tt01-2018"))
     return inputs.table("dossiers"), inputs.findings

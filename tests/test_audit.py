@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tthc import PROJECT_ROOT
-from tthc.audit import (
+from tthc.audit.trees import (
     AuditError,
     check_arithmetic,
     compare_policies,
@@ -24,10 +24,10 @@ from tthc.audit import (
     to_json,
 )
 from tthc.cli import main
-from tthc.commands.verify import verify
-from tthc.engine import grade_quarter
-from tthc.outputs import write_outputs
+from tthc.cli.verify import verify
 from tthc.rounding import round_one
+from tthc.run.outputs import write_outputs
+from tthc.schemes.tt01.engine import grade_quarter
 
 Q = "2021-Q2"
 DATE = re.compile(r"\d{2}/\d{2}/\d{4}")

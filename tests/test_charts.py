@@ -9,9 +9,9 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from tthc import charts
-from tthc.engine import grade_quarter
-from tthc.outputs import write_outputs
+from tthc.report import charts
+from tthc.run.outputs import write_outputs
+from tthc.schemes.tt01.engine import grade_quarter
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbench-small"
 PNG = b"\x89PNG\r\n\x1a\n"

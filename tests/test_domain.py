@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from builders import UNITS, dossier, write_quarter
 
-from tthc.engine import grade_quarter
+from tthc.schemes.tt01.engine import grade_quarter
 
 
 def grade(tmp_path, dossiers, policies=None, **tables):

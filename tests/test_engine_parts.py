@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tthc.findings import INFO, WARNING, Finding, Findings
-from tthc.grading import codes_in, group_means
-from tthc.population import Period, add_day_columns, calendar_day, population_rows, select_population
-from tthc.reading import ROW
+from tthc.input.findings import INFO, WARNING, Finding, Findings
+from tthc.input.reading import ROW
 from tthc.rounding import round_one
+from tthc.schemes.tt01.grading import codes_in, group_means
+from tthc.schemes.tt01.population import Period, add_day_columns, calendar_day, population_rows, select_population
 
 PERIOD = Period(date(2021, 4, 1), date(2021, 6, 30))
 
@@ -125,7 +125,7 @@ def _frames(n_open: int = 0):
 
 
 def test_population_frame_keeps_the_types_the_engine_added():
-    from tthc.fast import grade_frames
+    from tthc.input.frames import grade_frames
 
     units, dossiers = _frames()
     r = grade_frames("2021-Q2", units, dossiers)
@@ -137,7 +137,7 @@ def test_population_frame_keeps_the_types_the_engine_added():
 
 
 def test_population_frame_is_built_from_the_rows_kept():
-    from tthc.fast import grade_frames
+    from tthc.input.frames import grade_frames
 
     units, dossiers = _frames(n_open=2)
     r = grade_frames("2021-Q2", units, dossiers)
@@ -162,8 +162,8 @@ def test_deferred_findings_survive_pickle_and_deepcopy():
 
 
 def test_grading_leaves_the_callers_frame_alone():
-    from tthc.fast import _canonical, grade_frames
-    from tthc.population import add_day_columns
+    from tthc.input.frames import _canonical, grade_frames
+    from tthc.schemes.tt01.population import add_day_columns
 
     units, dossiers = _frames(n_open=2)
     # every canonical column, row numbers, file label and day columns: no copy is made before the engine
@@ -179,7 +179,7 @@ def test_grading_leaves_the_callers_frame_alone():
 def test_vietnamese_decimal_of_negative_zero_is_zero():
     from decimal import Decimal
 
-    from tthc.checks import _vi
+    from tthc.input.checks import _vi
 
     assert _vi(Decimal("-0.04")) == "0,0" and _vi(0) == "0,0" and _vi(Decimal("1.25")) == "1,3"
 
@@ -187,7 +187,7 @@ def test_vietnamese_decimal_of_negative_zero_is_zero():
 def test_cached_rule_set_keeps_the_path_its_caller_gave(tmp_path, monkeypatch):
     import shutil as sh
 
-    from tthc.rules import RULES_DIR, load_ruleset
+    from tthc.rules.ruleset import RULES_DIR, load_ruleset
 
     sh.copy(RULES_DIR / "tt01-2018.yaml", tmp_path / "custom.yaml")
     monkeypatch.chdir(tmp_path)

@@ -15,8 +15,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from test_report import HUYEN_SENTENCE, XA_SENTENCE, write_seed_outputs
 
-from tthc import PROJECT_ROOT, export
-from tthc import report as rp
+from tthc import PROJECT_ROOT
+from tthc.report import context as rp
+from tthc.report import export
 
 pytestmark = pytest.mark.slow
 POPPLER = all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo"))
@@ -194,7 +195,7 @@ def test_failed_export_leaves_the_previous_report(tmp_path, monkeypatch):
 def test_nbconvert_command_line_gives_the_same_html(exported, tmp_path):
     notebook, _, html_path, _ = exported
     registered = {ep.name for ep in entry_points(group="nbconvert.exporters")}
-    target = "tthc_html" if "tthc_html" in registered else "tthc.export.OfficialHTMLExporter"
+    target = "tthc_html" if "tthc_html" in registered else "tthc.report.export.OfficialHTMLExporter"
     subprocess.run(
         [sys.executable, "-m", "nbconvert", "--to", target, str(notebook), "--output-dir", str(tmp_path)],
         check=True,
@@ -208,7 +209,7 @@ def test_warming_up_the_exporters_changes_no_byte(exported, tmp_path):
     export: the report is the same, byte for byte, as from a process that did not."""
     notebook = exported[0]
     script = (
-        "import sys\nfrom tthc import export\n"
+        "import sys\nfrom tthc.report import export\n"
         "if sys.argv[3] == 'warm':\n    export.warm_up()\n"
         "export.export_report(sys.argv[1], sys.argv[2])\n"
     )
@@ -224,8 +225,8 @@ def test_warming_up_the_exporters_changes_no_byte(exported, tmp_path):
 
 def test_exporters_are_registered_for_nbconvert():
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'tthc_html = "tthc.export:OfficialHTMLExporter"' in pyproject
-    assert 'tthc_pdf = "tthc.export:OfficialPDFExporter"' in pyproject
+    assert 'tthc_html = "tthc.report.export:OfficialHTMLExporter"' in pyproject
+    assert 'tthc_pdf = "tthc.report.export:OfficialPDFExporter"' in pyproject
     registered = {ep.name: ep for ep in entry_points(group="nbconvert.exporters")}
     if "tthc_pdf" not in registered:
         pytest.skip("tthc is installed without the nbconvert entry points: reinstall (make setup)")

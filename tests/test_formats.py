@@ -3,8 +3,8 @@
 import pandas as pd
 from builders import dossier, write_quarter
 
-from tthc.engine import grade_quarter
-from tthc.outputs import csv_bytes
+from tthc.run.outputs import csv_bytes
+from tthc.schemes.tt01.engine import grade_quarter
 
 VIETNAMESE = {
     "dossier_id": "Mã hồ sơ", "unit_id": "Mã đơn vị", "received_at": "Ngày tiếp nhận", "due_at": "Ngày hẹn trả",

@@ -12,8 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tthc import PROJECT_ROOT, pipeline
+from tthc import PROJECT_ROOT
 from tthc.cli import main as tthc_main
+from tthc.notebooks import pipeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbench-small"
 SAMPLE = PROJECT_ROOT / "data" / "dien-bien-dong"
@@ -256,7 +257,7 @@ def test_stages_share_one_kernel_but_not_their_variables(tmp_path):
 
 
 def pipeline_charts():
-    from tthc.charts import FIGURES
+    from tthc.report.charts import FIGURES
 
     return FIGURES
 

@@ -14,15 +14,15 @@ from builders import corpus_builder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tthc.checks import gap_findings
-from tthc.commands.check import used_rows
-from tthc.engine import grade_inputs
-from tthc.loading import load_quarter
-from tthc.outputs import render
-from tthc.policies import resolve_policies
+from tthc.cli.check import used_rows
+from tthc.input.checks import gap_findings
+from tthc.input.loading import load_quarter
+from tthc.input.reading import ROW
 from tthc.quarter import Quarter
-from tthc.reading import ROW
-from tthc.rules import ruleset_for
+from tthc.rules.policies import resolve_policies
+from tthc.rules.ruleset import ruleset_for
+from tthc.run.outputs import render
+from tthc.schemes.tt01.engine import grade_inputs
 
 QUARTER = Quarter.parse("2021-Q2")
 RULES = ruleset_for(QUARTER.bounds()[0])
@@ -137,14 +137,14 @@ def test_mutated_quarters_are_handled_and_lose_no_row_silently(ops, xlsx):
 def test_any_unit_name_is_written_safely(name):
     import pandas as pd
 
-    from tthc.excel import workbook_bytes
-    from tthc.outputs import csv_bytes
-    from tthc.sanitize import _number
+    from tthc.run.excel import workbook_bytes
+    from tthc.run.outputs import csv_bytes
+    from tthc.run.sanitize import _number
 
     def safe(value) -> bool:
         return value is None or not str(value).startswith(("=", "+", "-", "@")) or _number(str(value))
 
-    from tthc.values import parse_text
+    from tthc.input.values import parse_text
 
     name = parse_text(pd.Series([name], dtype=object))[0][0]  # as a name read from an input file
     frame = pd.DataFrame({"unit_name": [name], "total": ["1.5"]})

@@ -9,10 +9,10 @@ from datetime import datetime
 import pytest
 from builders import corpus_builder
 
-from tthc import reading
-from tthc.contract import DOSSIERS, UNITS
-from tthc.findings import Findings
-from tthc.reading import ROW, ReadError, read_table
+from tthc.input import reading
+from tthc.input.contract import DOSSIERS, UNITS
+from tthc.input.findings import Findings
+from tthc.input.reading import ROW, ReadError, read_table
 
 HEADER = ["Mã hồ sơ", "Mã đơn vị", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả"]
 ROWS = [["D1", "H1", "01/04/2021", "10/04/2021", "08/04/2021"],

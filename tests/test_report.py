@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tthc import PROJECT_ROOT
-from tthc import report as rp
+from tthc.report import context as rp
 
 HUYEN_SENTENCE = (
     "Cấp huyện: 07 đơn vị đạt loại Xuất sắc; 05 đơn vị chưa phát sinh hồ sơ; 01 đơn vị đạt loại Trung bình."

@@ -13,10 +13,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tthc import engine, loading, pipeline, reuse
-from tthc.commands.check import check_quarter
-from tthc.findings import InputError
-from tthc.outputs import render
+from tthc.cli.check import check_quarter
+from tthc.input import loading
+from tthc.input.findings import InputError
+from tthc.notebooks import pipeline, reuse
+from tthc.run.outputs import render
+from tthc.schemes.tt01 import engine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbench-small"
 LOAD_QUARTER = loading.load_quarter  # the real one, for the expected values (not counted)

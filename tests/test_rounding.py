@@ -45,7 +45,7 @@ def test_group_means_integer_path_matches_exact_rounding():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from tthc.grading import group_means
+    from tthc.schemes.tt01.grading import group_means
 
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0, 1, 2, None])), min_size=1, max_size=60))

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tthc.policies import parse_assignments, resolve_policies
-from tthc.rules import RULES_DIR, RuleSetError, load_ruleset, ruleset_for
+from tthc.rules.policies import parse_assignments, resolve_policies
+from tthc.rules.ruleset import RULES_DIR, RuleSetError, load_ruleset, ruleset_for
 
 RULES = load_ruleset("tt01-2018")
 
@@ -110,7 +110,7 @@ def test_no_threshold_is_hard_coded_a_changed_rule_file_changes_grades(tmp_path)
     """Raising the Xuất sắc bound in the rule file changes the grade without touching code."""
     from builders import dossier, write_quarter
 
-    from tthc.engine import grade_quarter
+    from tthc.schemes.tt01.engine import grade_quarter
 
     root = write_quarter(tmp_path / "d", [dossier("D1")])
     assert grade_quarter(root, "2021-Q2").units[0].result == "Xuất sắc"

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from tthc import wording as w
+from tthc.report import wording as w
 
 ORDER = ["Xuất sắc", "Tốt", "Chưa phát sinh hồ sơ", "Khá", "Trung bình", "Yếu", "Chưa thực hiện chấm điểm"]
 PHRASES = {

@@ -60,7 +60,7 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str
                hidden: tuple[str, ...] = ()) -> bytes:
     from openpyxl import Workbook
 
-    from tthc.excel import FIXED_TIME, _fix_zip
+    from tthc.run.excel import FIXED_TIME, _fix_zip
 
     book = Workbook()
     book.remove(book.active)

@@ -1,0 +1,54 @@
+"""The command line (DATA_CONTRACT.md: stable; scripts and schedulers call it).
+
+Each sub-command lives in its own module exposing ``register(subparsers)``; this file only wires them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import sys
+
+from tthc import __version__
+
+#: Modules that add a sub-command.
+COMMANDS = ("tthc.cli.grade", "tthc.cli.explain", "tthc.cli.verify", "tthc.cli.run",
+            "tthc.cli.check", "tthc.cli.batch")
+
+EXIT_OK = 0
+EXIT_INPUT = 2      # the input cannot be graded (message names file, row, column)
+EXIT_FAILED = 3     # a notebook or export failed
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tthc",
+        description="Chấm điểm đánh giá việc giải quyết thủ tục hành chính theo quý (TT 01/2018/TT-VPCP).",
+    )
+    parser.add_argument("--version", action="version", version=f"tthc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    for name in COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code = int(args.handler(args) or 0)
+    if argv is None:
+        # The program's own command line (the ``tthc`` script, ``python -m tthc.cli``): the process ends
+        # now. What is still alive needs no collecting, and the interpreter's last collections would walk
+        # every object of pandas, nbconvert and WeasyPrint on the way out (about a second after ``tthc run``).
+        gc.freeze()
+    return code
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> int:
+    print(f"Lỗi: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""``tthc explain``: how a unit's, an official's or a dossier's result was reached, down to the input rows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tthc.cli.common import add_quarter_args, resolve_target
+from tthc.cli.grade import USER_ERRORS, report_input_error
+from tthc.input.findings import InputError
+from tthc.rules.policies import parse_assignments
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "explain",
+        help="giải trình kết quả của một đơn vị, cán bộ hoặc hồ sơ",
+        description="In cây giải trình: kết quả và mức xếp loại ← tổng điểm ← từng chỉ số (nguồn, căn cứ) "
+        "← hồ sơ với điểm và lý do ← tệp và dòng dữ liệu đầu vào. Với --policy: so sánh kết quả "
+        "theo chính sách giả định với kết quả chính thức.",
+    )
+    add_quarter_args(p, with_out=False)
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", help="mã hoặc tên đơn vị (không phân biệt hoa thường, dấu)")
+    who.add_argument("--official", help="tên cán bộ")
+    who.add_argument("--dossier", help="mã hồ sơ")
+    p.add_argument("--in-unit", dest="in_unit", help="với --official: chỉ trong đơn vị này")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng (mặc định text)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tthc.audit.trees import (
+        AuditError,
+        explain_dossier,
+        explain_official,
+        explain_unit,
+        render_text,
+        to_json,
+        what_if,
+    )
+    from tthc.cli import EXIT_INPUT, fail
+    from tthc.schemes.tt01.engine import grade_quarter
+
+    try:
+        target = resolve_target(args)
+        base = target.profile.policies if target.profile else None
+        official = grade_quarter(target.data_dir, target.quarter, target.rules, None, base_policies=base)
+        alternative = None
+        if target.policies:
+            alternative = grade_quarter(
+                target.data_dir, target.quarter, target.rules, target.policies, base_policies=base
+            )
+        if args.unit:
+            explanation = explain_unit(official, args.unit)
+        elif args.official:
+            explanation = explain_official(official, args.official, args.in_unit)
+        else:
+            explanation = explain_dossier(official, args.dossier)
+    except (*USER_ERRORS, AuditError) as exc:
+        return fail(str(exc))
+    except InputError as exc:
+        report_input_error(exc)
+        return EXIT_INPUT
+    if alternative is not None:
+        what_if(explanation, official, alternative)
+    sys.stdout.write(to_json(explanation) if args.format == "json" else render_text(explanation))
+    return 0
+
+
+def print_comparison(args: argparse.Namespace, target, result) -> int:
+    """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the official
+    ones) and list every unit whose result would change. Writes nothing."""
+    from tthc.audit.trees import compare_policies, render_changes
+    from tthc.cli import fail
+    from tthc.schemes.tt01.engine import grade_quarter
+
+    try:
+        alternative_layer = parse_assignments(item for group in args.compare_policy for item in group)
+        alternative = grade_quarter(
+            target.data_dir,
+            target.quarter,
+            target.rules,
+            {**target.policies, **alternative_layer},
+            base_policies=target.profile.policies if target.profile else None,
+        )
+    except USER_ERRORS as exc:
+        return fail(str(exc))
+    except InputError as exc:
+        report_input_error(exc)
+        from tthc.cli import EXIT_INPUT
+
+        return EXIT_INPUT
+    print()
+    sys.stdout.write(
+        render_changes(compare_policies(result, alternative), result.policies, alternative.policies)
+    )
+    return 0

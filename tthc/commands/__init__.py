@@ -1,1 +1,0 @@
-"""Sub-commands of ``tthc``; each module has ``register(subparsers)``."""

@@ -1,0 +1,86 @@
+"""In-memory inputs: grade canonical tables that are already in memory (benchmarks, batch jobs, notebooks).
+
+``load_quarter`` reads files; ``inputs_from_frames`` builds the same ``Inputs`` from DataFrames that
+already hold the canonical columns (DATA_CONTRACT.md) with parsed values: datetimes for dates, ``Int64``
+for counts, ``boolean`` for booleans, ``object`` strings for ids. ``grade_frames`` then runs the engine.
+No parsing, no unit resolution, no de-duplication: the caller vouches for the tables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tthc.input.contract import QUARTER_TABLES, TABLES
+from tthc.input.findings import Findings
+from tthc.input.loading import FILE, Accounting, FileInfo, Inputs
+from tthc.input.reading import ROW
+from tthc.quarter import Quarter
+from tthc.rules.policies import resolve_policies
+from tthc.rules.ruleset import RuleSet, load_ruleset, ruleset_for
+from tthc.schemes.tt01.engine import Result, grade_inputs
+
+
+def _canonical(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """The frame with every canonical column of ``name`` (absent ones as NA), ``_row`` and ``_file``."""
+    table = TABLES[name]
+    present = {c.name for c in table.columns if c.name in frame.columns}
+    out = frame
+    missing = [c.name for c in table.columns if c.name not in frame.columns]
+    if missing or ROW not in frame.columns or FILE not in frame.columns:
+        out = frame.copy(deep=False)
+        for col in missing:
+            out[col] = pd.Series(pd.NA, index=out.index, dtype=object)
+        if ROW not in out.columns:
+            out[ROW] = pd.RangeIndex(2, len(out) + 2)
+        if FILE not in out.columns:  # one label for every row: a categorical, not a million strings
+            out[FILE] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), [f"{name} (bộ nhớ)"])
+    return out, present
+
+
+def inputs_from_frames(quarter: Quarter | str, units: pd.DataFrame, dossiers: pd.DataFrame,
+                       rules: RuleSet, data_dir: Path | str = "<memory>",
+                       **tables: pd.DataFrame | None) -> Inputs:
+    """An ``Inputs`` from canonical frames: ``units`` (unit_id, unit_name, level) and ``dossiers``; other
+    quarter tables (``self_assessment``, ``surveys``, ``complaints``, ``unit_evidence``, ``steps``,
+    ``overrides``) by keyword, absent ones treated as missing files."""
+    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    known = {t.name for t in QUARTER_TABLES}
+    unknown = set(tables) - known
+    if unknown:
+        raise ValueError(f"unknown tables: {sorted(unknown)}")
+    u = units[["unit_id", "unit_name", "level"]].copy()
+    u[ROW] = range(2, len(u) + 2)
+    u["level_name"] = u["level"].map(lambda c: rules.levels[c].name if c in rules.levels else "")
+    frames: dict[str, pd.DataFrame | None] = {"dossiers": dossiers,
+                                              **{n: tables.get(n) for n in known if n != "dossiers"}}
+    out_tables: dict[str, pd.DataFrame | None] = {}
+    columns: dict[str, set[str]] = {}
+    files: dict[str, FileInfo] = {}
+    accounting: dict[str, Accounting] = {}
+    for name, frame in frames.items():
+        if frame is None:
+            out_tables[name] = None
+            continue
+        canon, present = _canonical(name, frame)
+        label = str(canon[FILE].iloc[0]) if len(canon) else f"{name} (bộ nhớ)"
+        out_tables[name], columns[name] = canon, present
+        files[name] = FileInfo(label, Path(str(data_dir)), 0, "", rows=len(canon))
+        accounting[label] = Accounting(read=len(canon))
+    return Inputs(Path(str(data_dir)), quarter, u.reset_index(drop=True), out_tables, columns, files,
+                  accounting, Findings())
+
+
+def grade_frames(quarter: Quarter | str, units: pd.DataFrame, dossiers: pd.DataFrame,
+                 rules: RuleSet | str | None = None, policies: dict[str, str] | None = None,
+                 **tables: pd.DataFrame | None) -> Result:
+    """Grade in-memory canonical tables with the engine (``grade_inputs``)."""
+    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    if rules is None:
+        rules = ruleset_for(quarter.bounds()[0])
+    elif not isinstance(rules, RuleSet):
+        rules = load_ruleset(rules)
+    inputs = inputs_from_frames(quarter, units, dossiers, rules, **tables)
+    return grade_inputs(inputs, rules, resolve_policies(rules, None, policies))

@@ -1,0 +1,358 @@
+"""Loading a quarter folder into canonical tables, with a finding for every cell or row set aside."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from tthc.input.checks import check_table
+from tthc.input.contract import QUARTER_TABLES, UNITS, Table
+from tthc.input.findings import Findings, sort_key
+from tthc.input.reading import ROW, Raw, ReadError, read_table
+from tthc.input.values import EXPECTED, PARSERS
+from tthc.quarter import Quarter
+from tthc.rules.ruleset import RuleSet
+from tthc.text import fold
+
+FILE = "_file"
+SUFFIXES = (".csv", ".xlsx")
+#: Files a user may save by mistake; named in a finding instead of being silently ignored.
+OTHER_SUFFIXES = (".xls", ".xlsm", ".txt", ".ods", ".tsv")
+#: Reasons for rows left out while loading (row accounting).
+REASON_INVALID = "thiếu hoặc sai giá trị bắt buộc"
+REASON_UNIT = "đơn vị không có trong units.csv"
+REASON_DUPLICATE = "mã trùng lặp"
+
+
+@dataclass
+class FileInfo:
+    label: str
+    path: Path
+    size: int
+    sha256: str
+    rows: int = 0
+    sheet: str | None = None
+    header_row: int = 1
+
+
+@dataclass
+class Accounting:
+    """Rows read from one file = rows used + rows excluded (each with its reason)."""
+
+    read: int = 0
+    excluded: Counter = field(default_factory=Counter)
+
+    @property
+    def used(self) -> int:
+        return self.read - sum(self.excluded.values())
+
+
+@dataclass
+class Inputs:
+    data_dir: Path
+    quarter: Quarter
+    units: pd.DataFrame
+    tables: dict[str, pd.DataFrame | None]
+    columns: dict[str, set[str]]  # which canonical columns each file really had
+    files: dict[str, FileInfo]
+    accounting: dict[str, Accounting]
+    findings: Findings
+    #: per table, canonical column → header as written in the file
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    def header(self, table: str, column: str) -> str:
+        """The header of ``column`` as written in ``table``'s file (for findings), else the canonical name."""
+        return self.headers.get(table, {}).get(column, column)
+
+    def has(self, table: str, column: str) -> bool:
+        return column in self.columns.get(table, set())
+
+
+def find_file(folder: Path, name: str, findings: Findings, rel: str) -> Path | None:
+    # file names match whatever the case of the extension (Excel on Windows writes DOSSIERS.XLSX too)
+    present = sorted(p for p in folder.glob(f"{name}.*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                     and p.stem == name)
+    if len(present) > 1:
+        findings.error(
+            "ambiguous_file",
+            f"Có cả {name}.csv và {name}.xlsx trong {rel}: chỉ được để một tệp cho mỗi bảng.",
+            file=f"{rel}/{name}.*",
+        )
+        return None
+    if not present:
+        others = sorted(p.name for p in folder.glob(f"{name}.*") if p.suffix.lower() in OTHER_SUFFIXES)
+        if others:
+            findings.warning(
+                "unsupported_format",
+                f"Tệp {others[0]} không được đọc: chỉ nhận .csv hoặc .xlsx.", file=f"{rel}/{others[0]}",
+                suggestion="Mở bằng Excel, chọn Lưu thành 'Excel Workbook (.xlsx)' hoặc 'CSV UTF-8'.",
+            )
+    return present[0] if present else None
+
+
+def _file_info(path: Path, label: str) -> FileInfo:
+    data = path.read_bytes()
+    return FileInfo(label, path, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _missing_required(raw: Raw, table: Table, findings: Findings, label: str) -> None:
+    for col in table.columns:
+        if col.required and col.name not in raw.columns:
+            aliases = ", ".join(f"'{a}'" for a in col.aliases[:3])
+            findings.error(
+                "missing_column",
+                f"Thiếu cột bắt buộc '{col.name}' (hoặc {aliases}) trong bảng {table.name}.",
+                file=label, row=raw.header_row, column=col.name,
+            )
+
+
+def _unit_resolver(units: pd.DataFrame):
+    by_id = {str(u): str(u) for u in units["unit_id"]}
+    by_fold_id = {fold(u): str(u) for u in units["unit_id"]}
+    by_name = {fold(n): str(u) for u, n in zip(units["unit_id"], units["unit_name"], strict=True) if n}
+    choices = sorted(set(by_fold_id) | set(by_name))
+    names = {str(u): str(n) for u, n in zip(units["unit_id"], units["unit_name"], strict=True)}
+
+    def resolve(unit_id: object, unit_name: object) -> tuple[str | None, str]:
+        key = unit_id if isinstance(unit_id, str) else unit_name
+        if isinstance(unit_id, str):
+            hit = by_id.get(unit_id) or by_fold_id.get(fold(unit_id))
+        elif isinstance(unit_name, str):
+            hit = by_name.get(fold(unit_name))
+        else:
+            return None, ""
+        if hit:
+            return hit, ""
+        close = difflib.get_close_matches(fold(key), choices, n=1, cutoff=0.6)
+        if close:
+            target = by_fold_id.get(close[0]) or by_name.get(close[0])
+            return None, f"Có phải là '{target}' ({names.get(target, target)})?"
+        return None, ""
+
+    return resolve
+
+
+def _resolve_units(frame: pd.DataFrame, resolver, findings: Findings, label: str, has_id: bool,
+                   headers: dict[str, str]) -> pd.Series:
+    """Resolve each row's unit (``unit_id`` or ``unit_name``) against units.csv; returns the drop mask."""
+    pairs = frame[["unit_id", "unit_name"]].drop_duplicates()
+    mapping = {}
+    for uid, uname in pairs.itertuples(index=False):
+        mapping[(uid, uname)] = resolver(uid, uname)
+    resolved = [mapping[(u, n)] for u, n in zip(frame["unit_id"], frame["unit_name"], strict=True)]
+    drop = pd.Series(False, index=frame.index)
+    for pos, (idx, (unit, hint)) in enumerate(zip(frame.index, resolved, strict=True)):
+        if unit is None:
+            raw_value = frame.at[idx, "unit_id"] if has_id else frame.at[idx, "unit_name"]
+            column = "unit_id" if has_id else "unit_name"
+            if raw_value is None or raw_value is pd.NA:
+                msg = "Thiếu đơn vị; dòng bị loại."
+            else:
+                msg = "Đơn vị không có trong units.csv; dòng bị loại."
+            findings.warning("unknown_unit", msg, file=label, row=frame.at[idx, ROW],
+                             column=headers.get(column, column), value=raw_value, suggestion=hint)
+            drop.iloc[pos] = True
+    frame["unit_id"] = [u for u, _h in resolved]
+    return drop
+
+
+def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.DataFrame, FileInfo | None, Raw | None]:
+    empty = pd.DataFrame(columns=["unit_id", "unit_name", "level", ROW])
+    path = find_file(data_dir, "units", findings, data_dir.name)
+    if path is None:
+        if not findings.errors:
+            findings.error("missing_file", "Thiếu tệp danh mục đơn vị units.csv (hoặc units.xlsx).",
+                           file="units.csv")
+        return empty, None, None
+    label = path.name
+    errors_before = len(findings.errors)
+    try:
+        raw = read_table(path, UNITS, findings, label)
+    except ReadError as exc:
+        findings.error("unreadable", str(exc), file=label)
+        return empty, None, None
+    _missing_required(raw, UNITS, findings, label)
+    info = _file_info(path, label)
+    info.rows, info.sheet, info.header_row = len(raw.frame), raw.sheet, raw.header_row
+    if len(findings.errors) > errors_before:
+        return empty, info, raw
+    ids, _ = PARSERS["id"](raw.frame["unit_id"])
+    names, _ = PARSERS["text"](raw.frame["unit_name"])
+    levels = raw.frame["level"].map(lambda v: rules.level_code(v) if not pd.isna(v) else None)
+    units = pd.DataFrame({"unit_id": ids, "unit_name": names, "level": levels, ROW: raw.frame[ROW]})
+    for idx in units.index[units["unit_id"].isna()]:
+        findings.error("required_blank", "Thiếu mã đơn vị.", file=label, row=units.at[idx, ROW],
+                       column=raw.columns["unit_id"])
+    dup = units["unit_id"].notna() & units["unit_id"].duplicated(keep="first")
+    for idx in units.index[dup]:
+        findings.error("duplicate_id", f"Mã đơn vị '{units.at[idx, 'unit_id']}' bị trùng.", file=label,
+                       row=units.at[idx, ROW], column=raw.columns["unit_id"], value=units.at[idx, "unit_id"])
+    for idx in units.index[units["level"].isna()]:
+        findings.warning("bad_level", f"Cấp không hợp lệ; cần {EXPECTED['level']}.", file=label,
+                         row=units.at[idx, ROW], column=raw.columns["level"], value=raw.frame.at[idx, "level"])
+    units["unit_name"] = units["unit_name"].fillna(units["unit_id"])
+    units["level_name"] = units["level"].map(lambda c: rules.levels[c].name if c in rules.levels else "")
+    return units.reset_index(drop=True), info, raw
+
+
+def _accounting(raw: Raw) -> Accounting:
+    """Rows read: the data rows plus those set aside while reading (total rows, numbering rows)."""
+    acc = Accounting(read=len(raw.frame) + sum(raw.dropped.values()))
+    acc.excluded.update(raw.dropped)
+    return acc
+
+
+def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict: bool = True) -> Inputs:
+    """Read ``units`` and every file of the quarter folder, each checked against its schema.
+
+    Raises ``InputError`` when grading is impossible; with ``strict=False`` returns what could be read,
+    every finding included (errors too), for ``tthc check``.
+    """
+    data_dir = Path(data_dir)
+    findings = Findings()
+    files: dict[str, FileInfo] = {}
+    accounting: dict[str, Accounting] = {}
+    headers: dict[str, dict[str, str]] = {}
+    tables: dict[str, pd.DataFrame | None] = {}
+    columns: dict[str, set[str]] = {}
+    units = pd.DataFrame(columns=["unit_id", "unit_name", "level", ROW])
+
+    def done() -> Inputs:
+        if strict:
+            findings.raise_errors()
+        return Inputs(data_dir, quarter, units, tables, columns, files, accounting, findings, headers)
+
+    if not data_dir.is_dir():
+        findings.error("missing_folder", f"Không có thư mục dữ liệu {data_dir}.", file=str(data_dir))
+        return done()
+    units, units_info, units_raw = load_units(data_dir, rules, findings)
+    if units_info:
+        files["units"] = units_info
+        accounting[units_info.label] = _accounting(units_raw)
+        headers["units"] = dict(units_raw.columns)
+    folder = data_dir / str(quarter)
+    if not folder.is_dir():
+        findings.error("missing_folder", f"Không có thư mục dữ liệu của quý {quarter} ({folder}).",
+                       file=str(quarter))
+    if findings.errors:
+        return done()
+    resolver = _unit_resolver(units)
+    for table in QUARTER_TABLES:
+        tables[table.name] = None
+        errors_before = len(findings.errors)
+        path = find_file(folder, table.name, findings, str(quarter))
+        if path is None:
+            if len(findings.errors) > errors_before:  # both .csv and .xlsx: already said
+                continue
+            if table.required_file:
+                findings.error("missing_file", f"Thiếu tệp bắt buộc {table.name}.csv (hoặc .xlsx).",
+                               file=f"{quarter}/{table.name}.csv")
+            else:
+                findings.info("missing_file", f"Không có tệp {table.name}; các chỉ số cần tệp này áp dụng "
+                              "chính sách tương ứng.", file=f"{quarter}/{table.name}.csv")
+            continue
+        label = f"{quarter}/{path.name}"
+        if path.stat().st_size == 0 and not table.required_file:  # an empty optional file says nothing
+            findings.info("empty_file", f"Tệp {path.name} rỗng; coi như không có tệp {table.name}, các chỉ số cần "
+                          "tệp này áp dụng chính sách tương ứng.", file=label)
+            continue
+        local = Findings()
+        loaded = _load_table(path, table, quarter, resolver, local, label)
+        findings.extend(sorted(local.items, key=sort_key))
+        if loaded is None:
+            continue
+        raw, frame = loaded
+        info = _file_info(path, label)
+        info.rows, info.sheet, info.header_row = len(raw.frame), raw.sheet, raw.header_row
+        files[table.name] = info
+        accounting[label] = acc = _accounting(raw)
+        headers[table.name] = dict(raw.columns)
+        if frame is None:
+            continue
+        keep, reasons = frame
+        acc.excluded.update(reasons)
+        columns[table.name] = set(raw.columns)
+        tables[table.name] = keep
+    if findings.errors:
+        return done()
+    inputs = done()
+    _dedupe(inputs)
+    return inputs
+
+
+def _load_table(path: Path, table: Table, quarter: Quarter, resolver, findings: Findings, label: str):
+    """(raw, (rows kept, rows left out by reason) or None when the table has errors), or None if unreadable."""
+    try:
+        raw = read_table(path, table, findings, label)
+    except ReadError as exc:
+        findings.error("unreadable", str(exc), file=label)
+        return None
+    names = {c.name for c in table.columns}
+    unit_ref = {"unit_id", "unit_name"} <= names
+    if unit_ref and not ({"unit_id", "unit_name"} & set(raw.columns)):
+        findings.error("missing_column", f"Bảng {table.name} cần cột 'unit_id' (Mã đơn vị) hoặc 'unit_name' "
+                       "(Tên đơn vị).", file=label, row=raw.header_row, column="unit_id")
+    checked = check_table(raw, table, quarter, findings, label)
+    if findings.errors:
+        return raw, None
+    frame, drop = checked.frame, checked.drop
+    frame[FILE] = label
+    reasons: Counter = Counter()
+    if unit_ref:
+        unknown = _resolve_units(frame, resolver, findings, label, "unit_id" in raw.columns, checked.headers)
+        reasons[REASON_UNIT] = int((unknown & ~drop).sum())
+        drop = drop | unknown
+    reasons[REASON_INVALID] = int(drop.sum()) - reasons[REASON_UNIT]
+    reasons = Counter({k: v for k, v in reasons.items() if v})
+    return raw, (frame[~drop].reset_index(drop=True), reasons)
+
+
+#: Tables keyed by one id per row, and which column that is.
+KEYS = {"dossiers": "dossier_id", "self_assessment": "unit_id", "unit_evidence": "unit_id",
+        "surveys": "form_id", "complaints": "complaint_id"}
+
+
+def _dedupe(inputs: Inputs) -> None:
+    """Keep the first row of each id; identical repeats are info, conflicting ones a warning."""
+    for name, key in KEYS.items():
+        frame = inputs.tables.get(name)
+        if frame is None or frame.empty or not inputs.has(name, key) and key != "unit_id":
+            continue
+        present = frame[key].notna()
+        dup = present & frame[key].duplicated(keep="first")
+        if not dup.any():
+            continue
+        content = [c for c in frame.columns if c not in (ROW, FILE)]
+        first_rows = frame[present & ~dup].set_index(key)
+        label = inputs.files[name].label
+        column = inputs.headers.get(name, {}).get(key, key)
+        for idx in frame.index[dup]:
+            ident = frame.at[idx, key]
+            first = first_rows.loc[ident]
+            same = all(_same(frame.at[idx, c], first[c]) for c in content if c != key)
+            if same:
+                inputs.findings.info("duplicate_row", f"Dòng trùng lặp hoàn toàn với dòng {first[ROW]}; bỏ qua.",
+                                     file=label, row=frame.at[idx, ROW], column=column, value=ident)
+            else:
+                inputs.findings.warning(
+                    "duplicate_id",
+                    f"Mã '{ident}' đã có ở dòng {first[ROW]} với nội dung khác; giữ dòng {first[ROW]}, bỏ dòng này.",
+                    file=label, row=frame.at[idx, ROW], column=column, value=ident,
+                )
+        inputs.accounting[label].excluded[REASON_DUPLICATE] += int(dup.sum())
+        inputs.tables[name] = frame[~dup].reset_index(drop=True)
+
+
+def _same(a: object, b: object) -> bool:
+    a_na, b_na = pd.isna(a) if not isinstance(a, list) else False, pd.isna(b) if not isinstance(b, list) else False
+    if a_na or b_na:
+        return bool(a_na and b_na)
+    return a == b

@@ -1,0 +1,822 @@
+"""Running a quarter through the notebooks with papermill, then exporting the report.
+
+``run_quarter`` checks every parameter before any kernel starts (a bad quarter, profile, policy or data
+folder is one clear line). It then starts one kernel (``python3``, IPC transport where the platform has it,
+working folder = the project root), which boots and imports what the stages use on the other core while
+the command loads the quarter's files: input that cannot be graded stops the run there (exit status 2), the
+kernel is shut down and nothing is written. The stages ``notebooks/01_load`` … ``05_report`` run in order
+on that kernel through one client, each from an empty namespace (``%reset -f``), with papermill's Python
+API; the executed copies are kept in ``<out_dir>/notebooks/`` (saved when a notebook starts and ends, and
+every 30 s during a long cell). Finally ``tthc.report.export.export_report`` turns the executed report notebook
+into ``report.html`` and ``report.pdf`` (the exporters were warmed up in a background thread meanwhile).
+A failing cell stops the run: the executed notebook keeps the error, :class:`NotebookFailed` names
+notebook and cell, and the previous ``report.html``/``report.pdf`` stay as they were (the export is the
+last step and is atomic).
+
+The notebooks call :func:`prepare` with their parameters cell, so the paths they use are the ones the
+command line would use, and :func:`load`, :func:`check`, :func:`grade` for their work: within one kernel
+these reuse what an earlier stage computed from the same files, rules and policies (``tthc.reuse``), and
+the load stage takes the command's own pre-load. The load stage saves its canonical tables with
+:func:`save_loaded`; later stages read them back with :func:`read_loaded`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tthc import PROJECT_ROOT
+from tthc.input.findings import InputError
+from tthc.rules.policies import resolve_policies
+from tthc.run.profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile
+from tthc.quarter import Quarter, QuarterError
+from tthc.rules.ruleset import RuleSet, RuleSetError, load_ruleset, ruleset_for
+
+if TYPE_CHECKING:  # pandas is imported where it is used: ``tthc run`` starts its kernel before loading it
+    import pandas as pd
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+#: The stages, in the order an analyst walks them (file names without ``.ipynb``).
+STAGES = ("01_load", "02_check", "03_grade", "04_charts", "05_report")
+REPORT_STAGE = "05_report"
+KERNEL_NAME = "python3"
+#: Sub-folders of the output folder written by the stages.
+EXECUTED_DIR = "notebooks"
+LOADED_DIR = "tables"
+CHARTS_DIR = "charts"
+LOCK_FILE = ".tthc-run.lock"
+
+__all__ = [
+    "ExportFailed",
+    "NotebookFailed",
+    "ParameterError",
+    "PipelineError",
+    "RunParameters",
+    "RunResult",
+    "prepare",
+    "read_loaded",
+    "run_quarter",
+    "save_loaded",
+]
+
+
+class PipelineError(RuntimeError):
+    """The run stopped after notebooks started (message in Vietnamese)."""
+
+
+class ParameterError(ValueError):
+    """A parameter of the run that is not usable (message in Vietnamese); raised before any kernel starts."""
+
+
+class NotebookFailed(PipelineError):
+    """A cell of a notebook raised; names the notebook and the cell, and where the executed copy is."""
+
+    def __init__(
+        self,
+        notebook: str,
+        cell: int | None,
+        exec_count: int | None,
+        ename: str,
+        evalue: str,
+        executed: Path | None,
+        source: str = "",
+    ):
+        self.notebook, self.cell, self.exec_count = notebook, cell, exec_count
+        self.ename, self.evalue, self.executed, self.source = ename, evalue, executed, source
+        where = f"ô số {cell + 1}" if cell is not None else "một ô"
+        if exec_count is not None:
+            where += f" (In [{exec_count}])"
+        first = source.strip().splitlines()[0][:80] if source.strip() else ""
+        text = f"Sổ tay {notebook} lỗi ở {where}"
+        text += f" («{first}»)" if first else ""
+        text += f": {ename}: {evalue}".rstrip(": ")
+        if executed is not None:
+            text += f". Bản đã chạy (có lỗi) lưu tại {executed}"
+        super().__init__(text + ". Báo cáo cũ (nếu có) được giữ nguyên.")
+
+
+class ExportFailed(PipelineError):
+    """The report notebook ran but could not become ``report.html``/``report.pdf``."""
+
+
+# --- parameters ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunParameters:
+    """The checked parameters of a run: what every notebook's parameters cell resolves to."""
+
+    quarter: Quarter
+    profile: Profile
+    data_dir: Path
+    out_dir: Path
+    rules: RuleSet
+    policies: dict[str, str] = field(default_factory=dict)  # the run's own choices (``--policy``)
+    rules_choice: str | None = None  # ``--rules`` as given (a name, or an absolute .yaml path); None: by date
+
+    @property
+    def base_policies(self) -> dict[str, str]:
+        return dict(self.profile.policies)
+
+    @property
+    def resolved_policies(self) -> dict[str, str]:
+        return resolve_policies(self.rules, self.profile.policies, self.policies)
+
+    def notebook_parameters(self) -> dict:
+        """Values for the notebooks' ``parameters`` cell (plain strings and a dict: papermill-safe)."""
+        return {
+            "quarter": str(self.quarter),
+            "profile": self.profile.name,
+            "data_dir": str(self.data_dir),
+            "out_dir": str(self.out_dir),
+            "policies": dict(self.policies),
+            "rules": self.rules_choice,
+        }
+
+
+def _clean_path(value: str | os.PathLike, what: str) -> Path:
+    text = os.fspath(value)
+    if not text.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ParameterError(f"Đường dẫn {what} '{text!r}' không hợp lệ (rỗng hoặc có ký tự điều khiển).")
+    return Path(text).expanduser().resolve()
+
+
+def prepare(
+    quarter: str | Quarter,
+    profile: str | None = DEFAULT_PROFILE,
+    data_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    policies: Mapping[str, str] | None = None,
+    rules: str | None = None,
+) -> RunParameters:
+    """Check and resolve a run's parameters, without reading any data.
+
+    Raises ``QuarterError``, ``ProfileError``, ``RuleSetError`` (bad policy name or value, bad rule set)
+    or :class:`ParameterError`, all with a one-line Vietnamese message.
+    """
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
+    prof = load_profile(check_name(profile or DEFAULT_PROFILE))
+    data = _clean_path(data_dir, "dữ liệu") if data_dir not in (None, "") else prof.data_dir.resolve()
+    out = _clean_path(out_dir, "kết quả") if out_dir not in (None, "") else prof.output_dir(q).resolve()
+    if out == data or data in out.parents:
+        raise ParameterError(
+            f"Thư mục kết quả {out} không được nằm trong thư mục dữ liệu {data} "
+            "(dữ liệu gốc không bị ghi đè)."
+        )
+    choice = None
+    if rules not in (None, ""):
+        choice = str(Path(rules).resolve()) if Path(rules).suffix in (".yaml", ".yml") else str(rules)
+    name = choice or prof.rules
+    rule_set = load_ruleset(name) if name else ruleset_for(q.bounds()[0])
+    chosen = {str(k): str(v) for k, v in (policies or {}).items()}
+    resolve_policies(rule_set, prof.policies, chosen)  # unknown names and values fail here
+    return RunParameters(q, prof, data, out, rule_set, chosen, choice)
+
+
+def check_folders(params: RunParameters) -> None:
+    """The data folder and the quarter's folder exist (else ParameterError); reads no file."""
+    if not params.data_dir.is_dir():
+        raise ParameterError(f"Không có thư mục dữ liệu {params.data_dir}.")
+    if not (params.data_dir / str(params.quarter)).is_dir():
+        raise ParameterError(
+            f"Không có dữ liệu quý {params.quarter}: thiếu thư mục {params.data_dir / str(params.quarter)}."
+        )
+
+
+def check_inputs(params: RunParameters, hand_over: Path | None = None):
+    """The data folder holds the quarter and its files can be graded (else ParameterError/InputError).
+
+    Returns the loaded quarter. With ``hand_over``, also writes it there for the run's kernel, whose load
+    stage then reuses it instead of reading the files again (``tthc.reuse``), if the files did not change.
+    """
+    from tthc.notebooks import reuse
+    from tthc.input.loading import load_quarter
+
+    check_folders(params)
+    fingerprint = reuse.input_fingerprint(params.data_dir, params.quarter)
+    inputs = load_quarter(params.data_dir, params.quarter, params.rules)
+    if hand_over is not None and reuse.input_fingerprint(params.data_dir, params.quarter) == fingerprint:
+        reuse.hand_over(hand_over, reuse.load_key(params.data_dir, params.quarter, params.rules), fingerprint,
+                        inputs)
+    return inputs
+
+
+# --- what the stages compute (reused by the next stage in the same kernel: tthc.notebooks.reuse) -----------------
+
+
+def load(run: RunParameters, strict: bool = True, *, _fingerprint: str | None = None):
+    """The quarter's files loaded and checked (``load_quarter``): the load stage's, when an earlier stage of
+    this kernel loaded the same files with the same rules, else read now. ``strict`` raises ``InputError``
+    on errors, as ``load_quarter`` does."""
+    from tthc.notebooks import reuse
+    from tthc.input.loading import load_quarter
+
+    fingerprint = _fingerprint or reuse.input_fingerprint(run.data_dir, run.quarter)
+    inputs = reuse.reuse_load(
+        reuse.load_key(run.data_dir, run.quarter, run.rules), fingerprint, run.rules,
+        lambda: load_quarter(run.data_dir, run.quarter, run.rules, strict=False),
+    )
+    if strict:
+        inputs.findings.raise_errors()
+    return inputs
+
+
+def check(run: RunParameters):
+    """What ``tthc check`` computes (``commands.check.check_quarter``): every finding of the quarter, with
+    the population's and the grading's when the files can be graded, and the rows each file contributed.
+    The load is the load stage's when it can be reused; the grading is kept for the grading stage."""
+    from tthc.notebooks import reuse
+    from tthc.cli.check import checked_rows
+    from tthc.schemes.tt01.engine import grade_inputs
+
+    fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
+    inputs = load(run, strict=False, _fingerprint=fingerprint)
+    if inputs.findings.errors:
+        return inputs, None
+    policies = run.resolved_policies
+    result = grade_inputs(inputs, run.rules, policies)
+    if reuse.input_fingerprint(run.data_dir, run.quarter) == fingerprint:  # unchanged while loading
+        key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
+        reuse.keep_grading(key, fingerprint, result)
+    return inputs, checked_rows(result)
+
+
+def grade(run: RunParameters):
+    """The quarter graded (``engine.grade_quarter`` with the run's rules and policies): the check stage's
+    grading when it was made in this kernel from the same files, rules and policies, else graded now
+    (from the load stage's load when it can be reused)."""
+    from tthc.notebooks import reuse
+    from tthc.schemes.tt01.engine import grade_inputs
+
+    policies = run.resolved_policies
+    fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
+    key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
+    result = reuse.reuse_grading(key, fingerprint)
+    if result is None:
+        result = grade_inputs(load(run, _fingerprint=fingerprint), run.rules, policies)
+    return result
+
+
+# --- what the load stage leaves for the later stages ---------------------------------------------------
+
+
+def save_loaded(inputs, out_dir: Path | str) -> Path:
+    """Canonical tables of the load stage as Parquet in ``<out_dir>/tables/``, with its findings and row
+    accounting, written all at once (a half-written folder never replaces a whole one)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / LOADED_DIR
+    tmp = Path(tempfile.mkdtemp(prefix=f".{LOADED_DIR}.", dir=out_dir))
+    try:
+        inputs.units.to_parquet(tmp / "units.parquet", index=False)
+        for name, frame in sorted(inputs.tables.items()):
+            if frame is not None:
+                frame.to_parquet(tmp / f"{name}.parquet", index=False)
+        inputs.findings.frame().to_parquet(tmp / "findings.parquet", index=False)
+        summary = {
+            "quarter": str(inputs.quarter),
+            "data_dir": str(inputs.data_dir),
+            "files": {
+                name: {"file": info.label, "rows": info.rows, "size": info.size, "sha256": info.sha256}
+                for name, info in sorted(inputs.files.items())
+            },
+            "row_accounting": {
+                label: {"read": acc.read, "used": acc.used, "excluded": dict(acc.excluded)}
+                for label, acc in sorted(inputs.accounting.items())
+            },
+        }
+        (tmp / "load.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        old = out_dir / f".{LOADED_DIR}.old"
+        if target.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(tmp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+@dataclass
+class Loaded:
+    """What :func:`save_loaded` wrote, read back."""
+
+    tables: dict[str, pd.DataFrame]
+    findings: pd.DataFrame
+    summary: dict
+
+    def accounting(self) -> pd.DataFrame:
+        """Row accounting as a table with Vietnamese headers."""
+        return accounting_frame(self.summary.get("row_accounting", {}))
+
+
+def read_loaded(out_dir: Path | str) -> Loaded:
+    folder = Path(out_dir) / LOADED_DIR
+    if not (folder / "load.json").is_file():
+        raise FileNotFoundError(f"Chưa có kết quả bước nạp dữ liệu trong {folder}: hãy chạy 01_load trước.")
+    import pandas as pd
+
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet")) if p.stem != "findings"}
+    summary = json.loads((folder / "load.json").read_text(encoding="utf-8"))
+    return Loaded(tables, pd.read_parquet(folder / "findings.parquet"), summary)
+
+
+def accounting_frame(
+    accounting: Mapping[str, Mapping], used: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """``row_accounting`` (of ``load.json`` or ``manifest.json``) as a table: file, read, used, excluded.
+
+    ``used`` (rows each file really contributed, counted from the graded tables) adds a "Thực dùng" column.
+    """
+    import pandas as pd
+
+    columns = ["Tệp", "Số dòng đọc", "Số dòng dùng", "Số dòng loại", "Lý do loại"]
+    rows = []
+    for label, acc in accounting.items():
+        excluded = acc.get("excluded", {})
+        row = {
+            "Tệp": label,
+            "Số dòng đọc": acc.get("read", 0),
+            "Số dòng dùng": acc.get("used", 0),
+            "Số dòng loại": sum(excluded.values()),
+            "Lý do loại": "; ".join(f"{why}: {n}" for why, n in sorted(excluded.items())),
+        }
+        if used is not None:
+            row["Thực dùng"] = used.get(label, pd.NA)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns + (["Thực dùng"] if used is not None else []))
+
+
+# --- execution -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    notebooks: list[Path]
+    html: Path | None
+    pdf: Path | None
+    seconds: float
+
+
+def ipc_available() -> bool:
+    """IPC kernel transport needs Unix domain sockets (not on Windows) and a libzmq built with ipc."""
+    if os.name == "nt":
+        return False
+    try:
+        import zmq
+    except ImportError:  # pragma: no cover
+        return False
+    return bool(zmq.has("ipc"))
+
+
+def _kernel_manager_class(ipc_dir: Path | None):
+    """nbclient's kernel manager, switched to IPC sockets under ``ipc_dir`` (an absolute, private path).
+
+    Without an explicit ``ip`` jupyter_client names IPC sockets ``kernel-ipc-N`` relative to the kernel's
+    working folder (the project root here); a private temporary folder keeps them out of the project and
+    apart from any other run.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    if ipc_dir is None:
+        return None
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self):
+            return str(ipc_dir / "kernel")
+
+    return IPCKernelManager
+
+
+#: Cells papermill adds to an executed notebook (not in the notebook the analyst edits).
+PAPERMILL_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
+
+
+def _executed_error(path: Path) -> tuple[int | None, int | None, str, str, str]:
+    """The first error of an executed notebook: the cell's position in the notebook as written (papermill's
+    injected-parameters and error-banner cells not counted), its execution count, error, value, source."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    position = 0
+    for cell in nb.cells:
+        if PAPERMILL_TAGS.intersection(cell.get("metadata", {}).get("tags", [])):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return (
+                    position,
+                    cell.get("execution_count"),
+                    output.get("ename", ""),
+                    output.get("evalue", ""),
+                    cell.get("source", ""),
+                )
+        position += 1
+    return None, None, "", "", ""
+
+
+@contextmanager
+def _exclusive(out_dir: Path):
+    """One run at a time per output folder (overlapping runs would mix their tables and notebooks)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks, run unguarded
+        yield
+        return
+    with open(out_dir / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PipelineError(
+                f"Đang có một lần chạy khác ghi vào {out_dir}; chờ lần đó xong rồi chạy lại."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _declared(notebook: Path, values: dict) -> dict:
+    """The values the notebook's ``parameters`` cell declares (papermill warns about any other)."""
+    from papermill import inspect_notebook
+
+    names = set(inspect_notebook(str(notebook)))
+    return {k: v for k, v in values.items() if k in names}
+
+
+def run_quarter(
+    quarter: str | Quarter,
+    profile: str | None = DEFAULT_PROFILE,
+    data_dir: str | os.PathLike | None = None,
+    out_dir: str | os.PathLike | None = None,
+    policies: Mapping[str, str] | None = None,
+    *,
+    rules: str | None = None,
+    notebooks_dir: str | os.PathLike | None = None,
+    stages: tuple[str, ...] = STAGES,
+    export: bool = True,
+    check_data: bool = True,
+    start_timeout: float = 60,
+    execution_timeout: float | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Execute the notebooks of a quarter, then export the report. See the module docstring.
+
+    ``notebooks_dir`` replaces ``notebooks/`` (tests, a profile's own notebooks); ``on_stage`` is called with
+    each notebook's name before it starts. Raises ``QuarterError``/``ProfileError``/``RuleSetError``/
+    :class:`ParameterError`/``InputError`` before any notebook runs, :class:`NotebookFailed` or
+    :class:`ExportFailed` after.
+    """
+    started = time.monotonic()
+    params = prepare(quarter, profile, data_dir, out_dir, policies, rules)
+    source = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
+    missing = [s for s in stages if not (source / f"{s}.ipynb").is_file()]
+    if missing:
+        raise ParameterError(f"Thiếu sổ tay {', '.join(m + '.ipynb' for m in missing)} trong {source}.")
+    if check_data:
+        check_folders(params)  # a missing folder is one line, before any kernel
+    # The kernel boots (and imports what the stages use) on the other core while the files are checked; bad
+    # input shuts it down before any notebook runs or anything is written.
+    kernel = _Kernel(start_timeout)
+    try:
+        kernel.start()
+    except PipelineError:
+        if check_data:  # bad input is still exit status 2, even when no kernel starts
+            check_inputs(params)
+        raise
+    with closing(kernel):
+        if check_data:
+            check_inputs(params, hand_over=kernel.hand_over)
+        params.out_dir.mkdir(parents=True, exist_ok=True)
+        with _exclusive(params.out_dir):
+            _shared_kernel_engine()  # imports papermill while the kernel finishes its warm-up
+            warm = _ExportWarmUp(stages if export else ())
+            try:
+                executed = _execute(kernel, params, source, stages, warm.before_stage, on_stage,
+                                    execution_timeout)
+            finally:
+                warm.join()  # never left running while the command ends on a failed stage
+            kernel.stop()  # it ends while the report is exported
+            html = pdf = None
+            if export and REPORT_STAGE in stages:
+                html, pdf = _export(params.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", params.out_dir)
+    return RunResult(params.out_dir, executed, html, pdf, time.monotonic() - started)
+
+
+#: IPython history of the run's kernel stays in memory (as nbclient does): no shared SQLite file.
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+#: Modules the stages import, imported by the kernel as soon as it is up, while the command still checks the
+#: input files (``%reset -f`` clears names, not modules, so each stage finds them loaded). A module that
+#: fails to import is left for the notebook's own cell to report. The warm-up then moves what it loaded out
+#: of the garbage collector's sight (``gc.freeze``): ``%reset -f`` runs a full collection, which would
+#: otherwise walk every object of pandas, matplotlib and tthc before each stage.
+WARM_MODULES = (
+    "IPython.display",
+    "pandas",
+    "pyarrow.parquet",
+    "tthc.notebooks.pipeline",
+    "tthc.input.loading",
+    "tthc.schemes.tt01.engine",
+    "tthc.cli.check",
+    "tthc.run.outputs",
+    "tthc.report.context.charts",
+    "tthc.report.context",
+)
+WARM_UP_CODE = f"""\
+def _tthc_warm_up(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_tthc_warm_up({WARM_MODULES!r})
+del _tthc_warm_up
+__import__("gc").collect()
+__import__("gc").freeze()
+"""
+
+
+class _Kernel:
+    """The run's one kernel (IPC sockets in a private folder where the platform has them) and its one client,
+    shared by every stage: the kernel start, the client's connection and the imports are paid once."""
+
+    def __init__(self, start_timeout: float = 60):
+        from jupyter_core.utils import run_sync
+
+        self._sync = run_sync
+        self.start_timeout = start_timeout
+        self._ipc = tempfile.TemporaryDirectory(prefix="tthc-ipc-")  # private (0700): sockets, hand-over
+        manager_class = _kernel_manager_class(Path(self._ipc.name)) if ipc_available() else None
+        self.km = (manager_class or _default_manager())(kernel_name=KERNEL_NAME)
+        self.kc = None
+        self._ready = False
+        #: Where the command leaves its pre-load of the quarter for the kernel (``tthc.reuse``).
+        self.hand_over = Path(self._ipc.name) / "loaded.pickle"
+
+    def __enter__(self) -> _Kernel:
+        return self.start()
+
+    def start(self) -> _Kernel:
+        """Start the kernel and its client, and send the warm-up; on failure, clean up and raise PipelineError."""
+        from tthc.notebooks.reuse import HAND_OVER_ENV
+
+        try:
+            self._sync(self.km.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=list(KERNEL_ARGUMENTS),
+                                             env={**os.environ, HAND_OVER_ENV: str(self.hand_over)})
+            self.kc = self.km.client()
+            self.kc.allow_stdin = False
+            self.kc.start_channels()
+            self.kc.execute(WARM_UP_CODE, silent=True, store_history=False)
+        except BaseException as exc:  # Ctrl-C included: no kernel or socket folder left behind
+            self.close()
+            if not isinstance(exc, Exception):
+                raise
+            raise PipelineError(f"Không khởi động được kernel {KERNEL_NAME}: {type(exc).__name__}: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def ready(self) -> None:
+        """Wait until the kernel answers (after its warm-up imports)."""
+        if self._ready:
+            return
+        try:
+            self._sync(self.kc.wait_for_ready)(timeout=self.start_timeout)
+        except Exception as exc:
+            raise PipelineError(f"Kernel {KERNEL_NAME} không sẵn sàng: {type(exc).__name__}: {exc}") from exc
+        self._ready = True
+
+    def reset(self) -> None:
+        """Clear the kernel's variables before a stage, as if each notebook ran alone."""
+        reply = self._sync(self.kc.execute_interactive)(
+            "%reset -f", store_history=False, timeout=60, output_hook=lambda msg: None
+        )
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise PipelineError(f"Không xoá được biến của kernel: {content.get('ename')}: {content.get('evalue')}")
+
+    def stop(self) -> None:
+        """Stop the client and kill the kernel without waiting for it to end (:meth:`close` waits)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km.has_kernel and hasattr(signal, "SIGKILL"):
+            self._sync(self.km.signal_kernel)(signal.SIGKILL)
+
+    def close(self) -> None:
+        """Stop the client and the kernel (immediately), remove the socket folder; safe to call again."""
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            if self.km.has_kernel:
+                self._sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            self._ipc.cleanup()
+
+
+def _default_manager():
+    from jupyter_client.manager import AsyncKernelManager
+
+    return AsyncKernelManager
+
+
+def _shared_kernel_engine():
+    """papermill's nbclient engine, on the run's kernel client instead of a client started (and waited for)
+    per notebook, and saving the executed copy when the notebook starts and when it ends (done, failed, or
+    the kernel died), and during a long cell (papermill's autosave), not before and after every cell.
+    Registered with papermill as ``tthc-shared-kernel``."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    global _shared_engine
+    if _shared_engine is not None:
+        return _shared_engine
+
+    class SharedClient(PapermillNotebookClient):
+        def __init__(self, nb_man, kc=None, **kw):
+            super().__init__(nb_man, **kw)
+            self.kc = kc  # setup_kernel() then neither starts a kernel nor a client, and stops neither
+
+    class FewerSaves(NotebookExecutionManager):
+        _quiet = False
+
+        def save(self, **kwargs):
+            if not self._quiet:
+                super().save(**kwargs)
+
+        @contextmanager
+        def _unsaved(self):
+            self._quiet = True
+            try:
+                yield
+            finally:
+                self._quiet = False
+
+        def cell_start(self, cell, cell_index=None, **kwargs):
+            with self._unsaved():
+                super().cell_start(cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):
+            with self._unsaved():
+                super().cell_complete(cell, cell_index, **kwargs)
+
+    class SharedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            # as papermill's Engine.execute_notebook, with FewerSaves
+            nb_man = FewerSaves(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+            # as NBClientEngine.execute_managed_notebook, with the run's client
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            kc = kwargs.pop("kc")
+            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                 kernel_name=kernel_name, log=logger, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
+            return SharedClient(nb_man, kc=kc, **final).execute()
+
+    papermill_engines.register(SHARED_ENGINE, SharedKernelEngine)
+    _shared_engine = SharedKernelEngine
+    return SharedKernelEngine
+
+
+SHARED_ENGINE = "tthc-shared-kernel"
+_shared_engine = None
+
+
+def _execute(kernel: _Kernel, params: RunParameters, source: Path, stages, before_stage, on_stage,
+             execution_timeout) -> list[Path]:
+    """Run each stage's notebook on the run's kernel (a fresh namespace per stage); the executed copies go
+    to ``<out_dir>/notebooks/``."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    _shared_kernel_engine()
+    executed_dir = params.out_dir / EXECUTED_DIR
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    for stage in stages:  # copies from an earlier run would sit beside this run's: remove them first
+        (executed_dir / f"{stage}.ipynb").unlink(missing_ok=True)
+    executed: list[Path] = []
+    kernel.ready()
+    for stage in stages:
+        before_stage(stage)
+        if on_stage:
+            on_stage(stage)
+        notebook, target = source / f"{stage}.ipynb", executed_dir / f"{stage}.ipynb"
+        try:
+            kernel.reset()
+            pm.execute_notebook(
+                str(notebook),
+                str(target),
+                parameters=_declared(notebook, params.notebook_parameters()),
+                engine_name=SHARED_ENGINE,
+                kernel_name=KERNEL_NAME,
+                cwd=str(PROJECT_ROOT),
+                progress_bar=False,
+                start_timeout=kernel.start_timeout,
+                execution_timeout=execution_timeout,
+                km=kernel.km,
+                kc=kernel.kc,
+            )
+        except PapermillExecutionError as exc:
+            kept = target if target.exists() else None
+            cell = _executed_error(target)[0] if kept else None
+            raise NotebookFailed(
+                target.name, cell, exc.exec_count, exc.ename, exc.evalue, kept, exc.source
+            ) from exc
+        except Exception as exc:  # the kernel could not start, the notebook could not be read...
+            if target.exists():
+                cell, count, ename, evalue, src = _executed_error(target)
+                if cell is not None:
+                    raise NotebookFailed(target.name, cell, count, ename, evalue, target, src) from exc
+            raise PipelineError(
+                f"Không chạy được sổ tay {stage}.ipynb: {type(exc).__name__}: {exc}"
+            ) from exc
+        executed.append(target)
+    return executed
+
+
+class _ExportWarmUp:
+    """Imports and initialises the exporters (nbconvert's template, WeasyPrint and its fonts: about a second)
+    in a background thread of the command while the kernel works, so the export after the notebooks pays
+    only for the report itself. It starts with the stage before the report (the charts: one long cell),
+    not earlier: while the thread holds the interpreter, the command answers the kernel's messages a little
+    later, which short cells would feel. Any failure is left for the real export to report."""
+
+    def __init__(self, stages: tuple[str, ...]):
+        self.thread = None
+        self.start_at = None
+        if REPORT_STAGE in stages:
+            self.start_at = stages[max(stages.index(REPORT_STAGE) - 1, 0)]
+
+    def before_stage(self, stage: str) -> None:
+        if stage == self.start_at and self.thread is None:
+            import threading
+
+            self.thread = threading.Thread(target=self._warm, name="tthc-warm-export", daemon=True)
+            self.thread.start()
+
+    def _warm(self) -> None:
+        try:
+            from tthc.report.export import warm_up
+
+            warm_up()
+        except Exception:  # noqa: BLE001 - the real export reports any problem
+            pass
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _export(notebook: Path, out_dir: Path) -> tuple[Path, Path]:
+    """``report.html`` and ``report.pdf`` from the executed report notebook; on failure the old files stay."""
+    from tthc.report.export import export_report
+
+    try:
+        html, pdf = export_report(notebook, out_dir)
+    except Exception as exc:
+        raise ExportFailed(
+            f"Không xuất được báo cáo HTML/PDF từ {notebook.name}: {exc}. "
+            "Báo cáo cũ (nếu có) được giữ nguyên."
+        ) from exc
+    return Path(html), Path(pdf)
+
+
+#: Errors that mean "the parameters or the input are wrong" (exit status 2).
+PARAMETER_ERRORS = (QuarterError, ProfileError, RuleSetError, ParameterError, InputError)

@@ -1,0 +1,458 @@
+"""The quarterly report: its context from an output folder and the report parameters, and its HTML body.
+
+Reads what the engine wrote (``grades.csv``, ``officials.csv``, ``satisfaction.csv``) and the profile's
+report parameters (``parameters/reports/<profile>/report.yaml`` overlaid with ``<quarter>.yaml``), and
+renders the body of the official document with Jinja2 (autoescaped). Every sentence pattern comes from
+the parameters; this module only counts and fills them. The notebook displays ``Report.html``;
+``tthc.export`` turns the executed notebook into ``report.html`` and ``report.pdf``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from tthc import PROJECT_ROOT
+from tthc.quarter import Quarter
+from tthc.report import wording as w
+from tthc.run.profiles import check_name
+
+TEMPLATES = Path(__file__).parent / "templates" / "report"
+GRADES_COLUMNS = ("unit_id", "unit_name", "level", "dossiers", "total", "self_total", "result")
+OFFICIALS_COLUMNS = ("official", "unit_id", "completion")
+SATISFACTION_COLUMNS = ("channel", "forms", "very_satisfied", "satisfied", "dissatisfied")
+PAPER, ONLINE = "giay", "truc_tuyen"  # satisfaction.csv channels: Mẫu phiếu 4 (paper), Mẫu phiếu 5 (online)
+_INDICATOR = re.compile(r"^i(\d+)$")
+
+
+class ReportInputError(ValueError):
+    """An output table or a report parameter the report cannot be built from (message in Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The rendered report body, its ``<title>``, and what the reader of the log should know."""
+
+    title: str
+    html: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- parameters -----------------------------------------------------------------------------------------
+
+
+def parameters_dir(profile: str, root: Path | None = None) -> Path:
+    return (root or PROJECT_ROOT) / "parameters" / "reports" / profile
+
+
+def default_output_dir(profile: str, quarter: str | Quarter, root: Path | None = None) -> Path:
+    return (root or PROJECT_ROOT) / "outputs" / profile / str(quarter)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_parameters(profile: str, quarter: str | Quarter, root: Path | None = None) -> tuple[dict, list[str]]:
+    """The profile's ``report.yaml`` overlaid with ``<quarter>.yaml``, and warnings (missing quarter file)."""
+    folder = parameters_dir(check_name(profile), root)
+    base = folder / "report.yaml"
+    if not base.is_file():
+        raise ReportInputError(f"Không có tham số báo cáo cho hồ sơ '{profile}': thiếu tệp {base}.")
+    params = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
+    per_quarter = folder / f"{quarter}.yaml"
+    warnings = []
+    if per_quarter.is_file():
+        params = _merge(params, yaml.safe_load(per_quarter.read_text(encoding="utf-8")) or {})
+    else:
+        warnings.append(
+            f"Chưa có tệp tham số của quý {quarter} ({per_quarter}): số văn bản, ngày ban hành để trống, "
+            "không có căn cứ riêng của quý."
+        )
+    return params, warnings
+
+
+def _param(params: dict, dotted: str) -> Any:
+    node: Any = params
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            raise ReportInputError(f"Tham số báo cáo thiếu khóa '{dotted}'.")
+        node = node[key]
+    return node
+
+
+# --- output tables --------------------------------------------------------------------------------------
+
+
+def _read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise ReportInputError(f"Thiếu tệp kết quả {path}: hãy chạy bước chấm điểm trước khi lập báo cáo.")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ReportInputError(f"Tệp {path.name} thiếu cột: {', '.join(missing)}.")
+    return frame
+
+
+def _decimal(value: str, where: str) -> Decimal | None:
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise ReportInputError(f"{where}: giá trị '{value}' không phải là số.") from None
+
+
+def _count(value: str, where: str) -> int:
+    number = _decimal(value, where)
+    if number is None:
+        return 0
+    if number != number.to_integral_value() or number < 0:
+        raise ReportInputError(f"{where}: '{value}' không phải là số đếm.")
+    return int(number)
+
+
+def indicator_columns(columns: list[str]) -> list[int]:
+    """Indicator numbers present as ``i1`` … ``iN`` columns, in order (the rule set decides how many)."""
+    return sorted(int(m.group(1)) for c in columns if (m := _INDICATOR.match(c)))
+
+
+# --- sections -------------------------------------------------------------------------------------------
+
+
+def _document_date(value: Any) -> str:
+    if value is None or value == "":
+        return w.long_date()
+    if isinstance(value, datetime):
+        return w.long_date(value.date())
+    if isinstance(value, date):
+        return w.long_date(value)
+    if isinstance(value, dict):
+        if value.get("day"):
+            return w.long_date(date(int(value["year"]), int(value["month"]), int(value["day"])))
+        return w.long_date(month=value.get("month"), year=value.get("year"))
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return w.long_date(datetime.strptime(text, fmt).date())
+        except ValueError:
+            continue
+    raise ReportInputError(f"Ngày ban hành '{value}' không hợp lệ (dạng 2021-07-05 hoặc 05/07/2021).")
+
+
+def _forms_sentence(sat: list[dict] | None, section: dict, words: dict) -> str:
+    if sat is None:
+        return w.fill(section["forms_unknown"], **words)
+    forms = Counter()  # per channel; a form of unknown channel counts in the total only
+    for i, row in enumerate(sat, start=2):
+        forms[row["channel"]] += _count(row["forms"], f"satisfaction.csv dòng {i}, cột forms")
+    total = sum(forms.values())
+    if total == 0:
+        return w.fill(section["forms_none"], **words)
+    return w.fill(
+        section["forms"],
+        total=w.number(total),
+        paper=w.number(forms[PAPER]),
+        online=w.number(forms[ONLINE]),
+        **words,
+    )
+
+
+def _satisfaction_sentence(sat: list[dict] | None, section: dict, words: dict) -> str:
+    totals = Counter()
+    for i, row in enumerate(sat or [], start=2):
+        for key in ("very_satisfied", "satisfied", "dissatisfied"):
+            totals[key] += _count(row[key], f"satisfaction.csv dòng {i}, cột {key}")
+    answered = sum(totals.values())
+    if answered == 0:
+        return w.fill(section["no_answers"], **words)
+    if totals["dissatisfied"] == 0:
+        return w.fill(section["all_satisfied"], **words)
+    return w.fill(
+        section["some_dissatisfied"],
+        satisfied_share=w.percent(totals["very_satisfied"] + totals["satisfied"], answered),
+        very_share=w.percent(totals["very_satisfied"], answered),
+        plain_share=w.percent(totals["satisfied"], answered),
+        dissatisfied_share=w.percent(totals["dissatisfied"], answered),
+        dissatisfied=w.number(totals["dissatisfied"]),
+        **words,
+    )
+
+
+def _officials_sentence(officials: list[dict], section: dict, words: dict) -> str:
+    counts = Counter(row["completion"].strip() for row in officials)
+    if not counts:
+        return w.fill(section["none"], **words)
+    if set(counts) == {section["all_complete_value"]}:
+        return w.fill(section["all_complete"], **words)
+    parts = w.counted_parts(
+        counts, section["order"], section["phrases"], section["count"], label="officials.csv"
+    )
+    return w.fill(section["mixed"], parts="; ".join(parts), **words)
+
+
+def _note(row: dict, notes: dict) -> str:
+    """The appendix's note: the gap between self-assessed and appraised totals, indicators left out."""
+    parts = []
+    total, self_total = row["total"], row["self_total"]
+    if total is not None and self_total is not None and total != self_total:
+        key = "self_higher" if self_total > total else "self_lower"
+        parts.append(w.fill(notes[key], diff=w.one_decimal(abs(self_total - total))))
+    excluded = [str(n) for n, v in row["indicators"].items() if v is None]
+    if total is not None and excluded and row["dossiers"] > 0:
+        parts.append(w.fill(notes["excluded"], indicators=", ".join(excluded)))
+    return notes.get("separator", "; ").join(parts)
+
+
+def _basis(manifest_path: Path, basis: dict, words: dict) -> list[str]:
+    """The appendix's closing note: rule set, period and every policy value used (from manifest.json)."""
+    if not manifest_path.is_file():
+        return []
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        rule_set = manifest["rule_set"]["title"]
+        start, end = (date.fromisoformat(manifest["period"][k]) for k in ("start", "end"))
+        policies = manifest.get("policies") or {}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReportInputError(f"Tệp {manifest_path} không đọc được ({exc}).") from None
+    labels = basis.get("policies_labels") or {}
+    items = []
+    for name, value in policies.items():
+        spec = labels.get(name) or {}
+        shown = (spec.get("values") or {}).get(value, value)
+        items.append(w.fill(basis["policy_item"], label=spec.get("label", name), value=shown))
+    lines = [
+        w.fill(
+            basis["rule_set"], rule_set=rule_set, start=w.short_date(start), end=w.short_date(end), **words
+        )
+    ]
+    if items:
+        lines.append(w.fill(basis["policies"], policies="; ".join(items), **words))
+    return lines
+
+
+def _appendix_tables(grades: list[dict], numbers: list[int], levels: dict, appendix: dict) -> list[dict]:
+    tables = []
+    for code, name in levels.items():
+        rows = [g for g in grades if g["level"] == code]
+        if not rows:
+            continue
+        body = []
+        for stt, row in enumerate(rows, start=1):
+            body.append(
+                {
+                    "stt": stt,
+                    "unit_name": row["unit_name"],
+                    "dossiers": w.number(row["dossiers"]),
+                    "indicators": [w.one_decimal(row["indicators"][n]) for n in numbers],
+                    "self_total": w.one_decimal(row["self_total"]),
+                    "total": w.one_decimal(row["total"]),
+                    "result": row["result"],
+                    "note": _note(row, appendix["notes"]),
+                }
+            )
+        heading = w.fill(appendix["level_heading"], index=len(tables) + 1, level=name)
+        tables.append({"heading": heading, "rows": body})
+    return tables
+
+
+def _parse_grades(raw: list[dict], numbers: list[int], levels: dict) -> list[dict]:
+    grades = []
+    for i, row in enumerate(raw, start=2):
+        where = f"grades.csv dòng {i}"
+        if row["level"] not in levels:
+            raise ReportInputError(f"{where}: cấp '{row['level']}' chưa có tên hiển thị (tham số 'levels').")
+        grades.append(
+            {
+                **row,
+                "dossiers": _count(row["dossiers"], f"{where}, cột dossiers"),
+                "indicators": {n: _decimal(row[f"i{n}"], f"{where}, cột i{n}") for n in numbers},
+                "total": _decimal(row["total"], f"{where}, cột total"),
+                "self_total": _decimal(row["self_total"], f"{where}, cột self_total"),
+            }
+        )
+    return grades
+
+
+# --- context and rendering ------------------------------------------------------------------------------
+
+
+def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> dict:
+    """Everything the report template shows, as display strings (numbers and dates in Vietnamese form)."""
+    out_dir = Path(out_dir)
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    label = w.quarter_in_words(q)
+    words = {"quarter": label, "quarter_upper": label.upper(), "year": q.year}
+
+    def text(key: str) -> str:
+        return w.fill(_param(params, key), **words)
+
+    def texts(key: str) -> list[str]:
+        return [w.fill(p, **words) for p in _param(params, key)]
+
+    levels = dict(_param(params, "levels"))
+    raw_grades = _read_table(out_dir / "grades.csv", GRADES_COLUMNS)
+    numbers = indicator_columns(list(raw_grades.columns))
+    grades = _parse_grades(raw_grades.to_dict("records"), numbers, levels)
+    officials = _read_table(out_dir / "officials.csv", OFFICIALS_COLUMNS).to_dict("records")
+    sat_path = out_dir / "satisfaction.csv"
+    satisfaction = (
+        _read_table(sat_path, SATISFACTION_COLUMNS).to_dict("records") if sat_path.is_file() else None
+    )
+
+    number = f"{params.get('number') or w.BLANK}{_param(params, 'number_suffix')}"
+    issued = _document_date(params.get("date"))
+    bases = [*_param(params, "legal_bases.items"), *(params.get("quarter_legal_bases") or [])]
+    results, appendix = _param(params, "results"), _param(params, "appendix")
+    sentences = w.result_sentences(
+        grades,
+        levels,
+        _param(params, "result_order"),
+        _param(params, "result_phrases"),
+        _param(params, "result_count"),
+    )
+    return {
+        "html_title": text("html_title"),
+        "issuing_body": texts("issuing_body"),
+        "national_motto": texts("national_motto"),
+        "number": number,
+        "place_date": f"{text('place')}, {issued}",
+        "document_kind": text("document_kind"),
+        "title": text("title"),
+        "legal_bases": f"{text('legal_bases.lead')} {'; '.join(w.fill(b, **words) for b in bases)}.",
+        "opening": text("opening"),
+        "implementation": {
+            "heading": text("implementation.heading"),
+            "paragraphs": texts("implementation.paragraphs"),
+        },
+        "results": {
+            "heading": text("results.heading"),
+            "collecting": {
+                "heading": text("results.collecting.heading"),
+                "paragraphs": texts("results.collecting.paragraphs"),
+                "forms": _forms_sentence(satisfaction, results["collecting"], words),
+                "closing_paragraphs": texts("results.collecting.closing_paragraphs"),
+            },
+            "grades": {
+                "heading": text("results.grades.heading"),
+                "intro": text("results.grades.intro"),
+                "appendix_note": text("results.grades.appendix_note"),
+                "item_prefix": _param(params, "results.grades.item_prefix"),
+                "sentences": sentences,
+            },
+            "use": {
+                "heading": text("results.use.heading"),
+                "officials": _officials_sentence(officials, results["use"]["officials"], words),
+                "satisfaction": _satisfaction_sentence(satisfaction, results["use"]["satisfaction"], words),
+                "paragraphs": texts("results.use.paragraphs"),
+            },
+        },
+        "difficulties": {
+            "heading": text("difficulties.heading"),
+            "paragraphs": texts("difficulties.paragraphs"),
+        },
+        "closing": text("closing"),
+        "recipients": {"heading": text("recipients.heading"), "items": texts("recipients.items")},
+        "signature": {"authority": texts("signature.authority"), "signer": text("signature.signer")},
+        "appendix": {
+            "heading": text("appendix.heading"),
+            "title": text("appendix.title"),
+            "subtitle": w.fill(appendix["subtitle"], number=number, date=issued, **words),
+            "columns": {k: w.fill(v, **words) for k, v in appendix["columns"].items() if k != "indicator"},
+            "indicator_labels": [w.fill(appendix["columns"]["indicator"], n=n) for n in numbers],
+            "tables": _appendix_tables(grades, numbers, levels, appendix),
+            "basis_heading": text("basis.heading"),
+            "basis": _basis(out_dir / "manifest.json", _param(params, "basis"), words),
+        },
+    }
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(context: dict) -> str:
+    """The report body (an ``<article>`` fragment) for the context; every value is HTML-escaped."""
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+def build_report(
+    quarter: str | Quarter,
+    profile: str,
+    out_dir: Path | str | None = None,
+    root: Path | None = None,
+) -> Report:
+    """The report of ``quarter`` for ``profile`` from ``out_dir`` (by default outputs/<profile>/<quarter>)."""
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    params, warnings = load_parameters(profile, q, root)
+    folder = Path(out_dir) if out_dir is not None else default_output_dir(profile, q, root)
+    context = build_context(folder, params, q)
+    if not (folder / "satisfaction.csv").is_file():
+        warnings.append(f"Không có {folder / 'satisfaction.csv'}: báo cáo không nêu được số phiếu đánh giá.")
+    if not (folder / "manifest.json").is_file():
+        warnings.append(
+            f"Không có {folder / 'manifest.json'}: phụ lục không nêu bộ quy tắc và các lựa chọn đã áp dụng."
+        )
+    return Report(title=context["html_title"], html=render(context), warnings=tuple(warnings))
+
+
+CHART_TITLES = {
+    "phan_loai_theo_cap": "Kết quả xếp loại theo cấp",
+    "chi_so_theo_don_vi": "Điểm từng chỉ số của các đơn vị",
+    "tu_cham_va_tham_dinh": "Điểm tự chấm và điểm thẩm định",
+    "hai_long_theo_kenh": "Mức độ hài lòng theo hình thức đánh giá",
+}
+
+
+def charts_html(quarter: str | Quarter, profile: str, out_dir: Path | str | None = None,
+                root: Path | None = None) -> str:
+    """The quarter's charts as one self-contained HTML section (inline PNG), shown on screen only: the PDF
+    keeps the official text and appendix (the stylesheet hides ``tthc-screen-only`` in print)."""
+    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
+    folder = Path(out_dir) if out_dir is not None else default_output_dir(profile, q, root)
+    parts = ['<section class="tthc-charts tthc-screen-only"><h2>Biểu đồ</h2>']
+    for name, png in _chart_pngs(folder).items():
+        data = base64.b64encode(png).decode("ascii")
+        title = escape(CHART_TITLES.get(name, name))
+        parts.append(f'<figure><img class="tthc-figure" alt="{title}" src="data:image/png;base64,{data}">'
+                     f"<figcaption>{title}</figcaption></figure>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _chart_pngs(folder: Path) -> dict[str, bytes]:
+    """The charts the charts stage saved (``charts/*.png``) when they are newer than the grades; otherwise
+    drawn now from the same tables."""
+    from tthc.report import charts
+
+    saved = {name: folder / "charts" / f"{name}.png" for name in charts.FIGURES}
+    grades = folder / "grades.csv"
+    if grades.is_file() and all(p.is_file() and p.stat().st_mtime >= grades.stat().st_mtime for p in saved.values()):
+        return {name: path.read_bytes() for name, path in saved.items()}
+    return {name: charts.png_bytes(fig) for name, fig in charts.build_all(folder).items()}

@@ -1,0 +1,32 @@
+"""Policy values: rule-set defaults, then the profile's choices, then ``--policy NAME=VALUE``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from tthc.rules.ruleset import RuleSet, RuleSetError
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, str]:
+    """``["population=resolved_or_overdue"]`` → ``{"population": "resolved_or_overdue"}``."""
+    result: dict[str, str] = {}
+    for item in items:
+        name, sep, value = str(item).partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise RuleSetError(f"Tham số chính sách '{item}' không hợp lệ: cần dạng TÊN=GIÁ_TRỊ.")
+        result[name.strip()] = value.strip()
+    return result
+
+
+def resolve_policies(rules: RuleSet, *layers: Mapping[str, str] | None) -> dict[str, str]:
+    """Every policy of the rule set with its value; later layers override earlier ones."""
+    values = rules.default_policies()
+    for layer in layers:
+        for name, value in (layer or {}).items():
+            if name not in rules.policies:
+                raise RuleSetError(
+                    f"Không có chính sách '{name}' trong bộ quy tắc {rules.id}; các chính sách: "
+                    + ", ".join(sorted(rules.policies))
+                )
+            values[name] = rules.policies[name].resolve(str(value))
+    return dict(sorted(values.items()))

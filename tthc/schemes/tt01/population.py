@@ -1,0 +1,133 @@
+"""Which dossiers are scored this period (DOMAIN: Population), with a finding for each one left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tthc.input.findings import Finding, Findings
+from tthc.input.reading import ROW
+
+FILE = "_file"
+
+RESOLVED_IN_PERIOD = "resolved_in_period"
+RESOLVED_OR_OVERDUE = "resolved_or_overdue"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def start_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.start)
+
+    @property
+    def end_ts(self) -> pd.Timestamp:
+        return pd.Timestamp(self.end)
+
+    def label(self) -> str:
+        return f"{self.start:%d/%m/%Y}–{self.end:%d/%m/%Y}"
+
+
+def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
+    """Calendar-day versions of the dates (times compare by day, DOMAIN reading notes); a shallow copy."""
+    if "received_day" in dossiers.columns:
+        return dossiers
+    return dossiers.assign(**{col.replace("_at", "_day"): calendar_day(dossiers[col])
+                              for col in ("received_at", "due_at", "finished_at")})
+
+
+def calendar_day(values: pd.Series) -> pd.Series:
+    """Midnight of each timestamp's day (local time as written), ``NaT`` kept."""
+    values = pd.to_datetime(values)
+    if getattr(values.dt, "tz", None) is not None:
+        return values.dt.normalize()
+    unit = values.dtype  # datetime64[ns] or [us]: flooring to days in numpy keeps the unit
+    return pd.Series(values.to_numpy().astype("datetime64[D]").astype(unit), index=values.index)
+
+
+def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
+    """Still open at the period's end (no result, or a result only after it) and already past due then
+    (due day before the last day)."""
+    return (
+        (days["finished_day"].isna() | (days["finished_day"] > period.end_ts))
+        & (days["received_day"] <= period.end_ts)
+        & (days["due_day"] < period.end_ts)
+    )
+
+
+def select_population(
+    dossiers: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at"
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The population under the ``population`` policy as a frame (``open_overdue`` marks dossiers scored
+    late while still open), and the count of rows left out per reason; see ``population_rows``."""
+    days = add_day_columns(dossiers)
+    keep, open_overdue, excluded = population_rows(days, period, policy, findings, column)
+    days = days.assign(open_overdue=open_overdue)
+    population = days if bool(keep.all()) else days[keep]
+    return population.reset_index(drop=True), excluded
+
+
+def population_rows(
+    days: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at",
+    overdue: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Which rows of ``days`` (with ``add_day_columns``) the ``population`` policy scores; every other row
+    gets a finding with its reason.
+
+    Returns the rows kept, the kept rows scored late while still open (``open_overdue``), and the count of
+    rows left out per reason, for the row accounting. ``column`` names the finish date's column as the
+    analyst's file writes it, for the findings; ``overdue`` is ``overdue_open(days, period)`` if known.
+    """
+    finished = days["finished_day"].notna().to_numpy()
+    fin = days["finished_day"].to_numpy()
+    in_period = finished & (fin >= period.start_ts.to_datetime64()) & (fin <= period.end_ts.to_datetime64())
+    if overdue is None:
+        overdue = overdue_open(days, period).to_numpy(dtype=bool)
+    keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
+    excluded: dict[str, int] = {}
+
+    def note(mask: np.ndarray, severity: str, code: str, reason: str, message) -> None:
+        """One finding per row left out (there may be many: built column-wise, when first read)."""
+        count = int(mask.sum())
+        if not count:
+            return
+        excluded[reason] = count
+
+        def build() -> list[Finding]:
+            sub = days.loc[mask, ["dossier_id", "finished_day", "due_day", FILE, ROW]]
+            finished_text = _fmt(sub["finished_day"])
+            texts = message(sub["dossier_id"].astype(str), finished_text, _fmt(sub["due_day"]))
+            return [Finding(severity, code, f, int(r), column, v, m) for f, r, v, m in
+                    zip(sub[FILE].tolist(), sub[ROW].tolist(), finished_text.tolist(), texts.tolist(), strict=True)]
+
+        findings.defer(count, build)
+
+    before = finished & (fin < period.start_ts.to_datetime64())
+    after = finished & (fin > period.end_ts.to_datetime64()) & ~keep
+    note(before, "info", "outside_period", "giải quyết trước kỳ",
+         lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", trước kỳ {period.label()}; "
+                             "không thuộc kỳ này.")
+    note(after, "info", "outside_period", "giải quyết sau kỳ",
+         lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", sau kỳ {period.label()}; "
+                             "không thuộc kỳ này.")
+    open_rows = ~finished & ~keep
+    note(open_rows & overdue, "warning", "open_overdue", "chưa giải quyết, đã quá hạn",
+         lambda d, fin, due: "Hồ sơ " + d + " chưa có kết quả, hẹn trả " + due + " đã quá hạn cuối kỳ; "
+                             f"không chấm theo chính sách population={policy}.")
+    note(open_rows & ~overdue, "info", "open", "chưa giải quyết, chưa đến hạn",
+         lambda d, fin, due: "Hồ sơ " + d + " chưa có kết quả và chưa quá hạn ở cuối kỳ; không chấm trong kỳ này.")
+    return keep, overdue & keep, excluded
+
+
+def _fmt(values: pd.Series) -> pd.Series:
+    """dd/mm/yyyy, blank where there is no date (each distinct day formatted once)."""
+    days = pd.to_datetime(values)
+    codes, uniques = pd.factorize(days)
+    texts = np.append(pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").to_numpy(dtype=object), "")
+    return pd.Series(texts[codes], index=values.index, dtype=object)
