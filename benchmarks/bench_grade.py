@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _synth  # noqa: E402
 import duckdb  # noqa: E402
 
-from tthc.input.frames import grade_frames  # noqa: E402
+from tthc.run.grading import grade_frames  # noqa: E402
 
 QUARTER = "2021-Q2"
 
@@ -72,8 +72,8 @@ def loader_dtypes() -> dict:
     import tempfile
 
     from tthc.input.loading import load_quarter
+    from tthc.parameters.ruleset import load_ruleset
     from tthc.quarter import Quarter
-    from tthc.rules.ruleset import load_ruleset
 
     with tempfile.TemporaryDirectory(prefix="tthc-bench-") as tmp:
         folder = Path(tmp)

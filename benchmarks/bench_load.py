@@ -55,8 +55,8 @@ def write_export(folder: Path, rows: int, seed: int) -> Path:
 def project_load(folder: Path):
     """``load_quarter`` on the folder: units.csv + the quarter's dossiers.xlsx, read, checked, parsed."""
     from tthc.input.loading import load_quarter
+    from tthc.parameters.ruleset import load_ruleset
     from tthc.quarter import Quarter
-    from tthc.rules.ruleset import load_ruleset
 
     inputs = load_quarter(folder, Quarter.parse(QUARTER), load_ruleset("tt01-2018"))
     return inputs.table("dossiers"), inputs.findings

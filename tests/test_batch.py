@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tthc.cli import EXIT_FAILED, main
+from tthc.cli import main
+from tthc.errors import EXIT_FAILED
 from tthc.run import batch as batch_mod
 from tthc.run.batch import FAILED, OK, Task, is_kernel_start_error, make_tasks, run_batch, run_task, summary_table
 
@@ -92,7 +93,7 @@ def test_profiles_are_looked_up_by_name(provinces, alone, tmp_path, monkeypatch)
     for key in ("a", "b"):
         (profiles / f"{provinces[key].name}.yaml").write_text(
             f"title: thử\ndata_dir: {provinces[key]}\npolicies: {{}}\n", encoding="utf-8")
-    monkeypatch.setattr("tthc.run.profiles.PROFILES_DIR", profiles)
+    monkeypatch.setattr("tthc.parameters.profiles.PROFILES_DIR", profiles)
     out = tmp_path / "out"
     # one worker runs the tasks in this process, where the temporary profile folder is visible
     code = main(["batch", "--quarter", "2021-Q2", "--all", "--grade-only", "--workers", "1", "--out-root", str(out),

@@ -12,12 +12,12 @@ import yaml
 from builders import corpus_builder
 
 from tthc.cli import main
-from tthc.cli.check import check_quarter
 from tthc.input.checks import gap_findings
 from tthc.input.findings import ERROR, INFO, WARNING
+from tthc.parameters.policies import resolve_policies
+from tthc.parameters.ruleset import ruleset_for
 from tthc.quarter import Quarter
-from tthc.rules.policies import resolve_policies
-from tthc.rules.ruleset import ruleset_for
+from tthc.run.check import check_quarter
 from tthc.run.outputs import render
 from tthc.schemes.tt01.engine import grade_quarter
 
@@ -147,8 +147,8 @@ def test_outputs_have_fixed_names_inside_the_output_folder(tmp_path):
 
 
 def test_quarter_and_profile_names_are_validated():
+    from tthc.parameters.profiles import ProfileError, check_name
     from tthc.quarter import QuarterError
-    from tthc.run.profiles import ProfileError, check_name
 
     for bad in ("../2021-Q2", "2021-Q2/..", "/etc/passwd", "2021-Q5", "2021-Q2; rm -rf /", " 2021-Q2\n../"):
         with pytest.raises(QuarterError):

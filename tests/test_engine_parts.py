@@ -125,7 +125,7 @@ def _frames(n_open: int = 0):
 
 
 def test_population_frame_keeps_the_types_the_engine_added():
-    from tthc.input.frames import grade_frames
+    from tthc.run.grading import grade_frames
 
     units, dossiers = _frames()
     r = grade_frames("2021-Q2", units, dossiers)
@@ -137,7 +137,7 @@ def test_population_frame_keeps_the_types_the_engine_added():
 
 
 def test_population_frame_is_built_from_the_rows_kept():
-    from tthc.input.frames import grade_frames
+    from tthc.run.grading import grade_frames
 
     units, dossiers = _frames(n_open=2)
     r = grade_frames("2021-Q2", units, dossiers)
@@ -162,7 +162,8 @@ def test_deferred_findings_survive_pickle_and_deepcopy():
 
 
 def test_grading_leaves_the_callers_frame_alone():
-    from tthc.input.frames import _canonical, grade_frames
+    from tthc.input.frames import _canonical
+    from tthc.run.grading import grade_frames
     from tthc.schemes.tt01.population import add_day_columns
 
     units, dossiers = _frames(n_open=2)
@@ -187,7 +188,7 @@ def test_vietnamese_decimal_of_negative_zero_is_zero():
 def test_cached_rule_set_keeps_the_path_its_caller_gave(tmp_path, monkeypatch):
     import shutil as sh
 
-    from tthc.rules.ruleset import RULES_DIR, load_ruleset
+    from tthc.parameters.ruleset import RULES_DIR, load_ruleset
 
     sh.copy(RULES_DIR / "tt01-2018.yaml", tmp_path / "custom.yaml")
     monkeypatch.chdir(tmp_path)

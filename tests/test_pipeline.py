@@ -14,7 +14,7 @@ import pytest
 
 from tthc import PROJECT_ROOT
 from tthc.cli import main as tthc_main
-from tthc.notebooks import pipeline
+from tthc.run import pipeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbench-small"
 SAMPLE = PROJECT_ROOT / "data" / "dien-bien-dong"

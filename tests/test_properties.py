@@ -14,13 +14,13 @@ from builders import corpus_builder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tthc.cli.check import used_rows
 from tthc.input.checks import gap_findings
 from tthc.input.loading import load_quarter
 from tthc.input.reading import ROW
+from tthc.parameters.policies import resolve_policies
+from tthc.parameters.ruleset import ruleset_for
 from tthc.quarter import Quarter
-from tthc.rules.policies import resolve_policies
-from tthc.rules.ruleset import ruleset_for
+from tthc.run.check import used_rows
 from tthc.run.outputs import render
 from tthc.schemes.tt01.engine import grade_inputs
 

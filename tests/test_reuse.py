@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tthc.cli.check import check_quarter
 from tthc.input import loading
 from tthc.input.findings import InputError
-from tthc.notebooks import pipeline, reuse
+from tthc.notebooks import reuse
+from tthc.run import pipeline
+from tthc.run.check import check_quarter
 from tthc.run.outputs import render
 from tthc.schemes.tt01 import engine
 

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tthc.rules.policies import parse_assignments, resolve_policies
-from tthc.rules.ruleset import RULES_DIR, RuleSetError, load_ruleset, ruleset_for
+from tthc.parameters.policies import parse_assignments, resolve_policies
+from tthc.parameters.ruleset import RULES_DIR, RuleSetError, load_ruleset, ruleset_for
 
 RULES = load_ruleset("tt01-2018")
 

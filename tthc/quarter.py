@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tthc.errors import TthcError
+
 _PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -15,7 +17,7 @@ REPORTING_CUTOFF = "reporting_cutoff"
 PERIODS = (CALENDAR, REPORTING_CUTOFF)
 
 
-class QuarterError(ValueError):
+class QuarterError(TthcError, ValueError):
     """A quarter string that is not ``YYYY-QN``."""
 
 

@@ -22,11 +22,12 @@ from typing import Any
 import pandas as pd
 from babel.numbers import format_decimal
 
+from tthc.errors import TthcError
 from tthc.input.loading import FILE
 from tthc.input.reading import ROW
 from tthc.input.values import ONLINE
+from tthc.parameters.ruleset import Band, Grading, Indicator
 from tthc.rounding import round_one
-from tthc.rules.ruleset import Band, Grading, Indicator
 from tthc.schemes.tt01.grading import IndicatorScore, total_of
 from tthc.schemes.tt01.population import overdue_open
 from tthc.schemes.tt01.unit_measures import complaint_status
@@ -65,7 +66,7 @@ COMPLAINT_WORDS = {
 }
 
 
-class AuditError(ValueError):
+class AuditError(TthcError, ValueError):
     """A unit, official or dossier that cannot be found (the message says what is close)."""
 
 

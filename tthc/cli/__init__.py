@@ -11,14 +11,12 @@ import importlib
 import sys
 
 from tthc import __version__
+from tthc.cli.common import fail, report_input_error
+from tthc.errors import TthcError
 
 #: Modules that add a sub-command.
 COMMANDS = ("tthc.cli.grade", "tthc.cli.explain", "tthc.cli.verify", "tthc.cli.run",
             "tthc.cli.check", "tthc.cli.batch")
-
-EXIT_OK = 0
-EXIT_INPUT = 2      # the input cannot be graded (message names file, row, column)
-EXIT_FAILED = 3     # a notebook or export failed
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,17 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    code = int(args.handler(args) or 0)
+    try:
+        code = int(args.handler(args) or 0)
+    except TthcError as exc:  # every user-facing error: its message, its exit status, no traceback
+        from tthc.input.findings import InputError
+
+        if isinstance(exc, InputError):
+            report_input_error(exc)
+            code = exc.exit_code
+        else:
+            code = fail(str(exc), exc.exit_code)
     if argv is None:
         # The program's own command line (the ``tthc`` script, ``python -m tthc.cli``): the process ends
         # now. What is still alive needs no collecting, and the interpreter's last collections would walk
         # every object of pandas, nbconvert and WeasyPrint on the way out (about a second after ``tthc run``).
         gc.freeze()
-    return code
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> int:
-    print(f"Lỗi: {message}", file=sys.stderr)
     return code
 
 

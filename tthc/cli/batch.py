@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tthc.rules.policies import parse_assignments
+from tthc.parameters.policies import parse_assignments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,11 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tthc.cli import EXIT_FAILED, EXIT_INPUT, fail
+    from tthc.cli.common import fail
+    from tthc.errors import EXIT_FAILED, EXIT_INPUT
+    from tthc.parameters.profiles import ProfileError, available, check_name
+    from tthc.parameters.ruleset import RuleSetError
     from tthc.quarter import Quarter, QuarterError
-    from tthc.rules.ruleset import RuleSetError
     from tthc.run.batch import make_tasks, run_batch, summary_table
-    from tthc.run.profiles import ProfileError, available, check_name
 
     try:
         quarters = []

@@ -12,17 +12,14 @@ import argparse
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from tthc.cli.common import add_quarter_args, relative, resolve_target
+from tthc.cli.common import USER_ERRORS, add_quarter_args, relative, resolve_target
 from tthc.input.findings import ERROR, SEVERITIES, SEVERITY_VI, Finding
-from tthc.quarter import QuarterError
-from tthc.rules.policies import resolve_policies
-from tthc.rules.ruleset import RuleSetError, load_ruleset, ruleset_for
-from tthc.run.profiles import ProfileError
+from tthc.parameters.policies import resolve_policies
+from tthc.parameters.ruleset import load_ruleset, ruleset_for
+from tthc.run.check import accounting_lines, check_quarter
 
 if TYPE_CHECKING:
     from tthc.input.loading import Inputs
-
-USER_ERRORS = (QuarterError, ProfileError, RuleSetError)
 #: Findings printed per severity and file before "… và N phát hiện khác".
 DEFAULT_LIMIT = 20
 
@@ -39,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tthc.cli import EXIT_INPUT, fail
+    from tthc.cli.common import fail
+    from tthc.errors import EXIT_INPUT
 
     try:
         target = resolve_target(args)
@@ -58,29 +56,6 @@ def run(args: argparse.Namespace) -> int:
         print("Không thể chấm điểm: sửa các lỗi trên rồi chạy lại.")
         return EXIT_INPUT
     return 0
-
-
-def check_quarter(data_dir, quarter, rules, policies: dict[str, str]) -> tuple[Inputs, dict[str, int] | None]:
-    """Load and check every file; without errors, also select the population and grade (for their findings
-    and the self-score gaps). Returns the inputs (findings and accounting included) and the rows each file
-    really contributed (``None`` when grading was impossible)."""
-    from tthc.input.loading import load_quarter
-    from tthc.schemes.tt01.engine import grade_inputs
-
-    inputs = load_quarter(data_dir, quarter, rules, strict=False)
-    if inputs.findings.errors:
-        return inputs, None
-    return inputs, checked_rows(grade_inputs(inputs, rules, policies))
-
-
-def checked_rows(result) -> dict[str, int]:
-    """The check's part after grading: the self-score gaps among the findings (when the grading did not add
-    them), and the rows each file really contributed (:func:`used_rows`)."""
-    from tthc.input.checks import gap_findings
-
-    if not any(f.code == "self_score_gap" for f in result.findings.items):
-        result.findings.extend(gap_findings(result))
-    return used_rows(result)
 
 
 def print_findings(items: list[Finding], limit: int = DEFAULT_LIMIT) -> None:
@@ -115,38 +90,6 @@ def _line(f: Finding) -> str:
         where.append(f"giá trị '{f.value}'")
     text = (", ".join(where) + ": " if where else "") + f.message
     return f"{text} Gợi ý: {f.suggestion}" if f.suggestion else text
-
-
-def used_rows(result) -> dict[str, int]:
-    """Rows each file really contributed, counted from the tables the grading used (not from the
-    accounting itself), to verify ``read = used + excluded``."""
-    inputs = result.inputs
-    out = {}
-    for name, info in inputs.files.items():
-        if name == "units":
-            out[info.label] = len(inputs.units)
-        elif name == "dossiers":
-            out[info.label] = len(result.scored)
-        elif name == "surveys" and result.satisfaction is not None:
-            out[info.label] = int(result.satisfaction["forms"].sum()) if len(result.satisfaction) else 0
-        elif name == "overrides":
-            out[info.label] = sum(f.code == "override" and f.file == info.label for f in result.findings.items)
-        elif inputs.table(name) is not None:
-            out[info.label] = len(inputs.table(name))
-    return out
-
-
-def accounting_lines(inputs: Inputs, used: dict[str, int] | None = None) -> list[str]:
-    """The row accounting per file, in Vietnamese; a mismatch with ``used`` is shown."""
-    lines = []
-    for label, acc in sorted(inputs.accounting.items()):
-        excluded = sum(acc.excluded.values())
-        lines.append(f"  {label}: đọc {acc.read} = dùng {acc.used} + loại {excluded}")
-        for reason, n in sorted(acc.excluded.items()):
-            lines.append(f"      loại {n}: {reason}")
-        if used is not None and label in used and used[label] != acc.used:
-            lines.append(f"      KHÔNG KHỚP: thực dùng {used[label]} dòng, đối chiếu ghi {acc.used}.")
-    return lines
 
 
 def print_accounting(inputs: Inputs, used: dict[str, int] | None = None) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from tthc import PROJECT_ROOT
-from tthc.quarter import Quarter
-from tthc.rules.policies import parse_assignments
-from tthc.run.profiles import DEFAULT_PROFILE, Profile, check_name, load_profile, profile_for_data
+from tthc.errors import EXIT_INPUT
+from tthc.input.findings import InputError
+from tthc.parameters.policies import parse_assignments
+from tthc.parameters.profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile, profile_for_data
+from tthc.parameters.ruleset import RuleSetError
+from tthc.quarter import Quarter, QuarterError
 
 
 def add_quarter_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
@@ -68,3 +72,18 @@ def relative(path: Path) -> str:
             return str(Path(path).resolve().relative_to(PROJECT_ROOT))
         except ValueError:
             return str(path)
+
+
+#: Errors a user's parameters can cause (each with a Vietnamese message).
+USER_ERRORS = (QuarterError, ProfileError, RuleSetError)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> int:
+    print(f"Lỗi: {message}", file=sys.stderr)
+    return code
+
+
+def report_input_error(exc: InputError) -> None:
+    print("Lỗi: không thể chấm điểm với dữ liệu đầu vào này:", file=sys.stderr)
+    for finding in exc.findings:
+        print(f"  - {finding}", file=sys.stderr)

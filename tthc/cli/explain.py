@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tthc.cli.common import add_quarter_args, resolve_target
-from tthc.cli.grade import USER_ERRORS, report_input_error
+from tthc.cli.common import USER_ERRORS, add_quarter_args, fail, report_input_error, resolve_target
 from tthc.input.findings import InputError
-from tthc.rules.policies import parse_assignments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         to_json,
         what_if,
     )
-    from tthc.cli import EXIT_INPUT, fail
+    from tthc.errors import EXIT_INPUT
     from tthc.schemes.tt01.engine import grade_quarter
 
     try:
@@ -67,32 +65,3 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(to_json(explanation) if args.format == "json" else render_text(explanation))
     return 0
 
-
-def print_comparison(args: argparse.Namespace, target, result) -> int:
-    """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the official
-    ones) and list every unit whose result would change. Writes nothing."""
-    from tthc.audit.trees import compare_policies, render_changes
-    from tthc.cli import fail
-    from tthc.schemes.tt01.engine import grade_quarter
-
-    try:
-        alternative_layer = parse_assignments(item for group in args.compare_policy for item in group)
-        alternative = grade_quarter(
-            target.data_dir,
-            target.quarter,
-            target.rules,
-            {**target.policies, **alternative_layer},
-            base_policies=target.profile.policies if target.profile else None,
-        )
-    except USER_ERRORS as exc:
-        return fail(str(exc))
-    except InputError as exc:
-        report_input_error(exc)
-        from tthc.cli import EXIT_INPUT
-
-        return EXIT_INPUT
-    print()
-    sys.stdout.write(
-        render_changes(compare_policies(result, alternative), result.policies, alternative.policies)
-    )
-    return 0

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 
-from tthc.cli.common import add_quarter_args, relative, resolve_target
+from tthc.cli.common import USER_ERRORS, add_quarter_args, relative, resolve_target
 from tthc.input.findings import InputError
-from tthc.quarter import QuarterError
-from tthc.rules.policies import parse_assignments, resolve_policies
-from tthc.rules.ruleset import RuleSetError
-from tthc.run.profiles import ProfileError
-
-USER_ERRORS = (QuarterError, ProfileError, RuleSetError)
+from tthc.parameters.policies import parse_assignments, resolve_policies
+from tthc.parameters.ruleset import RuleSetError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,14 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def report_input_error(exc: InputError) -> None:
-    print("Lỗi: không thể chấm điểm với dữ liệu đầu vào này:", file=sys.stderr)
-    for finding in exc.findings:
-        print(f"  - {finding}", file=sys.stderr)
-
-
 def run(args: argparse.Namespace) -> int:
-    from tthc.cli import EXIT_INPUT, fail
+    from tthc.cli.common import fail, report_input_error
+    from tthc.errors import EXIT_INPUT
     from tthc.run.outputs import write_outputs
     from tthc.schemes.tt01.engine import grade_quarter
 
@@ -55,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     out = write_outputs(result, target.out_dir)
     summarise(result, out)
     if args.compare_policy:
-        from tthc.cli.explain import print_comparison
+        from tthc.cli.compare import print_comparison
 
         return print_comparison(args, target, result)
     return 0

@@ -7,8 +7,8 @@ import sys
 
 from tthc.cli.common import add_quarter_args, relative, resolve_target
 from tthc.input.findings import InputError
-from tthc.notebooks.pipeline import PARAMETER_ERRORS, PipelineError, run_quarter
-from tthc.run.profiles import DEFAULT_PROFILE
+from tthc.parameters.profiles import DEFAULT_PROFILE
+from tthc.run.pipeline import PARAMETER_ERRORS, PipelineError, run_quarter
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,8 +29,8 @@ def _stage(name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tthc.cli import EXIT_FAILED, EXIT_INPUT, fail
-    from tthc.cli.grade import report_input_error
+    from tthc.cli.common import fail, report_input_error
+    from tthc.errors import EXIT_FAILED, EXIT_INPUT
 
     try:
         target = resolve_target(args)  # the same quarter, folders and policies as ``tthc grade``

@@ -17,9 +17,9 @@ from pathlib import Path
 from tthc import PROJECT_ROOT, __version__
 from tthc.cli.common import relative
 from tthc.input.findings import InputError
+from tthc.parameters.profiles import ProfileError
+from tthc.parameters.ruleset import RuleSetError
 from tthc.quarter import QuarterError
-from tthc.rules.ruleset import RuleSetError
-from tthc.run.profiles import ProfileError
 
 EXIT_IDENTICAL = 0
 EXIT_DIFFERENT = 1
@@ -171,7 +171,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tthc.cli import EXIT_INPUT
+    from tthc.errors import EXIT_INPUT
 
     report = verify(args.out_dir)
     print(report.text(), end="")

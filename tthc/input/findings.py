@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from tthc.errors import TthcError
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -68,7 +70,7 @@ def sort_key(finding: Finding) -> tuple:
     return (-1 if finding.row is None else finding.row,)
 
 
-class InputError(Exception):
+class InputError(TthcError):
     """Input that cannot be graded; carries the findings that say why."""
 
     def __init__(self, findings: list[Finding]):

@@ -2,7 +2,7 @@
 
 ``load_quarter`` reads files; ``inputs_from_frames`` builds the same ``Inputs`` from DataFrames that
 already hold the canonical columns (DATA_CONTRACT.md) with parsed values: datetimes for dates, ``Int64``
-for counts, ``boolean`` for booleans, ``object`` strings for ids. ``grade_frames`` then runs the engine.
+for counts, ``boolean`` for booleans, ``object`` strings for ids. ``tthc.run.grading.grade_frames`` then grades them.
 No parsing, no unit resolution, no de-duplication: the caller vouches for the tables.
 """
 
@@ -17,10 +17,8 @@ from tthc.input.contract import QUARTER_TABLES, TABLES
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE, Accounting, FileInfo, Inputs
 from tthc.input.reading import ROW
+from tthc.parameters.ruleset import RuleSet
 from tthc.quarter import Quarter
-from tthc.rules.policies import resolve_policies
-from tthc.rules.ruleset import RuleSet, load_ruleset, ruleset_for
-from tthc.schemes.tt01.engine import Result, grade_inputs
 
 
 def _canonical(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
@@ -72,15 +70,3 @@ def inputs_from_frames(quarter: Quarter | str, units: pd.DataFrame, dossiers: pd
     return Inputs(Path(str(data_dir)), quarter, u.reset_index(drop=True), out_tables, columns, files,
                   accounting, Findings())
 
-
-def grade_frames(quarter: Quarter | str, units: pd.DataFrame, dossiers: pd.DataFrame,
-                 rules: RuleSet | str | None = None, policies: dict[str, str] | None = None,
-                 **tables: pd.DataFrame | None) -> Result:
-    """Grade in-memory canonical tables with the engine (``grade_inputs``)."""
-    quarter = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
-    if rules is None:
-        rules = ruleset_for(quarter.bounds()[0])
-    elif not isinstance(rules, RuleSet):
-        rules = load_ruleset(rules)
-    inputs = inputs_from_frames(quarter, units, dossiers, rules, **tables)
-    return grade_inputs(inputs, rules, resolve_policies(rules, None, policies))

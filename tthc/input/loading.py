@@ -15,8 +15,8 @@ from tthc.input.contract import QUARTER_TABLES, UNITS, Table
 from tthc.input.findings import Findings, sort_key
 from tthc.input.reading import ROW, Raw, ReadError, read_table
 from tthc.input.values import EXPECTED, PARSERS
+from tthc.parameters.ruleset import RuleSet
 from tthc.quarter import Quarter
-from tthc.rules.ruleset import RuleSet
 from tthc.text import fold
 
 FILE = "_file"

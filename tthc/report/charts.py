@@ -120,7 +120,7 @@ def read_satisfaction(out_dir: Path | str) -> pd.DataFrame:
 def labels_from_manifest(out_dir: Path | str) -> tuple[dict[str, str], list[str], list[str]]:
     """From the rule set the quarter used: level names (``huyen`` → ``Cấp huyện``), the grade bands
     (best first) and the statuses that are not grades."""
-    from tthc.rules.ruleset import load_ruleset
+    from tthc.parameters.ruleset import load_ruleset
 
     try:
         info = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))["rule_set"]

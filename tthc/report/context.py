@@ -25,9 +25,10 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from tthc import PROJECT_ROOT
+from tthc.errors import TthcError
+from tthc.parameters.profiles import check_name
 from tthc.quarter import Quarter
 from tthc.report import wording as w
-from tthc.run.profiles import check_name
 
 TEMPLATES = Path(__file__).parent / "templates" / "report"
 GRADES_COLUMNS = ("unit_id", "unit_name", "level", "dossiers", "total", "self_total", "result")
@@ -37,7 +38,7 @@ PAPER, ONLINE = "giay", "truc_tuyen"  # satisfaction.csv channels: Mẫu phiếu
 _INDICATOR = re.compile(r"^i(\d+)$")
 
 
-class ReportInputError(ValueError):
+class ReportInputError(TthcError, ValueError):
     """An output table or a report parameter the report cannot be built from (message in Vietnamese)."""
 
 

@@ -17,6 +17,8 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import default
 
+from tthc.errors import RunFailed
+
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "nbconvert"
 TEMPLATE_NAME = "tthc_official"
 #: Cells that never reach the document: papermill's parameters and any cell an analyst marks as working.
@@ -26,7 +28,7 @@ TITLE_METADATA = "tthc"
 DEFAULT_TITLE = "Báo cáo"
 
 
-class ExportError(RuntimeError):
+class ExportError(RunFailed, RuntimeError):
     """The notebook cannot become an official report (message in Vietnamese)."""
 
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from string import Template
 
 from babel.numbers import format_decimal
 
 from tthc.quarter import Quarter
-from tthc.rounding import round_one, to_fraction
+from tthc.vi import LOCALE, number, one_decimal, share, tenths_text  # noqa: F401 (the report writes w.number …)
 
-LOCALE = "vi_VN"
 #: Blank left in a document for a value filled in by hand at signing (day, document number).
 BLANK = "\u00a0" * 6
 
@@ -54,31 +51,6 @@ def short_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def number(value: int | Decimal | str) -> str:
-    """An integer or an exact decimal in Vietnamese form: ``1234`` -> ``1.234``, ``"1.5"`` -> ``1,5``."""
-    if isinstance(value, str):
-        value = Decimal(value.strip().replace(",", "."))
-    return format_decimal(value, locale=LOCALE, decimal_quantization=False)
-
-
-def one_decimal(value: int | Decimal | Fraction | float | str | None) -> str:
-    """A score on one decimal, rounded half-up exactly: ``17.5`` -> ``17,5``, ``2`` -> ``2,0``, None -> ""."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ""
-    return _one_decimal(round_one(value))
-
-
-@lru_cache(maxsize=4096)
-def _one_decimal(value: Decimal) -> str:
-    return format_decimal(value, format="#,##0.0", locale=LOCALE)
-
-
-@lru_cache(maxsize=4096)
-def tenths_text(tenths: int) -> str:
-    """A score given in tenths of a point: ``175`` -> ``17,5`` (as ``one_decimal``)."""
-    return _one_decimal(Decimal(int(tenths)).scaleb(-1))
-
-
 def count2(value: int) -> str:
     """A count of units written on at least two digits, as the seed report does: ``7`` -> ``07``."""
     return format_decimal(int(value), format="#,#00", locale=LOCALE)
@@ -89,11 +61,6 @@ def percent(part: int, whole: int) -> str:
     if whole <= 0:
         raise WordingError("percent of an empty total")
     return f"{one_decimal(Fraction(100 * part, whole))}%"
-
-
-def share(value: float | Decimal | Fraction | str) -> str:
-    """A 0–1 share as a percentage with at most one decimal: ``0.855`` -> ``85,5%``, ``1`` -> ``100%``."""
-    return format_decimal(round_one(Fraction(to_fraction(value) * 100)), format="#,##0.#", locale=LOCALE) + "%"
 
 
 def fill(pattern: str, **values: object) -> str:

@@ -1,7 +1,7 @@
 """Many profile-quarters at once: a process pool on one machine, or a Dask distributed cluster.
 
 Each task is one (profile or data folder, quarter). A task runs either the whole pipeline
-(``tthc.notebooks.pipeline.run_quarter``: one kernel for all its notebook stages, IPC transport, at most
+(``tthc.run.pipeline.run_quarter``: one kernel for all its notebook stages, IPC transport, at most
 ``workers`` kernels at a time) or, with ``grade_only``, ``grade_quarter`` + ``write_outputs``. A task never
 raises: its outcome (``ok``/``failed``, the attempts, the time, a one-line Vietnamese message) comes back as a
 ``TaskResult``, so one failing profile never stops the others.
@@ -90,7 +90,7 @@ def is_kernel_start_error(exc: BaseException) -> bool:
 
 
 def _profile(task: Task):
-    from tthc.run.profiles import load_profile, profile_for_data
+    from tthc.parameters.profiles import load_profile, profile_for_data
 
     if task.profile:
         return load_profile(task.profile)
@@ -135,7 +135,7 @@ def _thousands(n: int) -> str:
 
 
 def _run(task: Task) -> tuple[str, dict, Path]:
-    from tthc.notebooks.pipeline import run_quarter
+    from tthc.run.pipeline import run_quarter
 
     profile = _profile(task)
     run = run_quarter(task.quarter, profile.name if profile else task.profile, data_dir=task.data_dir,

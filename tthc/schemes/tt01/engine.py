@@ -16,10 +16,10 @@ from tthc.input.findings import Findings
 from tthc.input.loading import FILE, Inputs, load_quarter
 from tthc.input.reading import ROW
 from tthc.input.values import ONLINE
+from tthc.parameters.policies import resolve_policies
+from tthc.parameters.ruleset import RuleSet, load_ruleset, ruleset_for
 from tthc.quarter import Quarter
 from tthc.rounding import round_one
-from tthc.rules.policies import resolve_policies
-from tthc.rules.ruleset import RuleSet, load_ruleset, ruleset_for
 from tthc.schemes.tt01.evidence import attach_evidence
 from tthc.schemes.tt01.grading import Grouping, IndicatorScore, codes_in, fmt, fmt_tenths, group_means, total_of
 from tthc.schemes.tt01.measures import DossierContext, score_dossiers

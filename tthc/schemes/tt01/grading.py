@@ -10,9 +10,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from tthc.report.wording import one_decimal, tenths_text
+from tthc.parameters.ruleset import Grading, RuleSet
 from tthc.rounding import round_one
-from tthc.rules.ruleset import Grading, RuleSet
+from tthc.vi import one_decimal, tenths_text
 
 
 @dataclass(frozen=True)

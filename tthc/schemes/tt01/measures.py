@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tthc.rules.ruleset import Indicator, RuleSet
+from tthc.parameters.ruleset import Indicator, RuleSet
 from tthc.schemes.tt01.population import Period
 
 NO_INFO = "no_info"

@@ -11,8 +11,8 @@ import pandas as pd
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE, Inputs
 from tthc.input.reading import ROW
+from tthc.parameters.ruleset import RuleSet
 from tthc.rounding import round_one
-from tthc.rules.ruleset import RuleSet
 from tthc.schemes.tt01.grading import IndicatorScore
 from tthc.schemes.tt01.measures import set_codes
 

@@ -13,7 +13,7 @@ import pandas as pd
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE
 from tthc.input.reading import ROW
-from tthc.rules.ruleset import Indicator
+from tthc.parameters.ruleset import Indicator
 from tthc.schemes.tt01.measures import set_codes
 from tthc.schemes.tt01.population import Period
 

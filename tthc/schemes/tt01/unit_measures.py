@@ -10,9 +10,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-from tthc.report.wording import share
-from tthc.rules.ruleset import Indicator
+from tthc.parameters.ruleset import Indicator
 from tthc.schemes.tt01.population import Period
+from tthc.vi import share
 
 
 @dataclass(frozen=True)

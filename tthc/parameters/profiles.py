@@ -9,13 +9,14 @@ from pathlib import Path
 import yaml
 
 from tthc import PROJECT_ROOT
+from tthc.errors import TthcError
 
 PROFILES_DIR = PROJECT_ROOT / "parameters" / "profiles"
 DEFAULT_PROFILE = "dien-bien-dong"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-class ProfileError(ValueError):
+class ProfileError(TthcError, ValueError):
     pass
 
 

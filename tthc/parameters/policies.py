@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tthc.rules.ruleset import RuleSet, RuleSetError
+from tthc.parameters.ruleset import RuleSet, RuleSetError
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from tthc import PROJECT_ROOT
+from tthc.errors import TthcError
 from tthc.text import fold
 
 RULES_DIR = PROJECT_ROOT / "parameters" / "rules"
@@ -23,7 +24,7 @@ DEFAULT_RULESET = "tt01-2018"
 SCOPES = ("dossier", "unit")
 
 
-class RuleSetError(ValueError):
+class RuleSetError(TthcError, ValueError):
     """A rule file that cannot be used, with the file and the key at fault."""
 
 

@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tthc import PROJECT_ROOT
+from tthc.errors import RunFailed, TthcError
 from tthc.input.findings import InputError
-from tthc.rules.policies import resolve_policies
-from tthc.run.profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile
+from tthc.parameters.policies import resolve_policies
+from tthc.parameters.profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile
+from tthc.parameters.ruleset import RuleSet, RuleSetError, load_ruleset, ruleset_for
 from tthc.quarter import Quarter, QuarterError
-from tthc.rules.ruleset import RuleSet, RuleSetError, load_ruleset, ruleset_for
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ``tthc run`` starts its kernel before loading it
     import pandas as pd
@@ -69,11 +70,11 @@ __all__ = [
 ]
 
 
-class PipelineError(RuntimeError):
+class PipelineError(RunFailed, RuntimeError):
     """The run stopped after notebooks started (message in Vietnamese)."""
 
 
-class ParameterError(ValueError):
+class ParameterError(TthcError, ValueError):
     """A parameter of the run that is not usable (message in Vietnamese); raised before any kernel starts."""
 
 
@@ -198,8 +199,8 @@ def check_inputs(params: RunParameters, hand_over: Path | None = None):
     Returns the loaded quarter. With ``hand_over``, also writes it there for the run's kernel, whose load
     stage then reuses it instead of reading the files again (``tthc.reuse``), if the files did not change.
     """
-    from tthc.notebooks import reuse
     from tthc.input.loading import load_quarter
+    from tthc.notebooks import reuse
 
     check_folders(params)
     fingerprint = reuse.input_fingerprint(params.data_dir, params.quarter)
@@ -217,8 +218,8 @@ def load(run: RunParameters, strict: bool = True, *, _fingerprint: str | None = 
     """The quarter's files loaded and checked (``load_quarter``): the load stage's, when an earlier stage of
     this kernel loaded the same files with the same rules, else read now. ``strict`` raises ``InputError``
     on errors, as ``load_quarter`` does."""
-    from tthc.notebooks import reuse
     from tthc.input.loading import load_quarter
+    from tthc.notebooks import reuse
 
     fingerprint = _fingerprint or reuse.input_fingerprint(run.data_dir, run.quarter)
     inputs = reuse.reuse_load(
@@ -231,11 +232,11 @@ def load(run: RunParameters, strict: bool = True, *, _fingerprint: str | None = 
 
 
 def check(run: RunParameters):
-    """What ``tthc check`` computes (``commands.check.check_quarter``): every finding of the quarter, with
+    """What ``tthc check`` computes (``tthc.run.check.check_quarter``): every finding of the quarter, with
     the population's and the grading's when the files can be graded, and the rows each file contributed.
     The load is the load stage's when it can be reused; the grading is kept for the grading stage."""
     from tthc.notebooks import reuse
-    from tthc.cli.check import checked_rows
+    from tthc.run.check import checked_rows
     from tthc.schemes.tt01.engine import grade_inputs
 
     fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
@@ -533,12 +534,12 @@ WARM_MODULES = (
     "IPython.display",
     "pandas",
     "pyarrow.parquet",
-    "tthc.notebooks.pipeline",
+    "tthc.run.pipeline",
     "tthc.input.loading",
     "tthc.schemes.tt01.engine",
-    "tthc.cli.check",
+    "tthc.run.check",
     "tthc.run.outputs",
-    "tthc.report.context.charts",
+    "tthc.report.charts",
     "tthc.report.context",
 )
 WARM_UP_CODE = f"""\
