@@ -24,3 +24,17 @@ def _project_root() -> Path:
 
 
 PROJECT_ROOT = _project_root()
+
+
+def notebook_run(quarter, profile=None, data_dir=None, out_dir=None, policies=None, rules=None, *, show=True):
+    """The run of a notebook's parameters cell, resolved exactly as the command line resolves it
+    (``tthc.run.resolve``), shown as a one-line banner unless ``show`` is false."""
+    from tthc.run.pipeline import prepare
+
+    run = prepare(quarter, profile, data_dir, out_dir, policies, rules)
+    if show:
+        from IPython.display import Markdown, display
+
+        display(Markdown(f"**{run.quarter.label_vi}** · cấu hình `{run.name}` · bộ quy tắc `{run.rules.id}` · "
+                         f"dữ liệu `{run.data_dir}` · kết quả `{run.out_dir}`"))
+    return run

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 
 from tthc.cli.common import USER_ERRORS, add_quarter_args, relative, resolve_target
 from tthc.input.findings import ERROR, SEVERITIES, SEVERITY_VI, Finding
-from tthc.parameters.policies import resolve_policies
-from tthc.parameters.ruleset import load_ruleset, ruleset_for
 from tthc.run.check import accounting_lines, check_quarter
 
 if TYPE_CHECKING:
@@ -41,13 +39,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         target = resolve_target(args)
-        rules = ruleset_for(target.quarter.bounds()[0]) if target.rules is None else load_ruleset(target.rules)
-        policies = resolve_policies(rules, target.profile.policies if target.profile else None,
-                                    target.policies)
     except USER_ERRORS as exc:
         return fail(str(exc))
-    print(f"Kiểm tra dữ liệu {target.quarter.label_vi} ({relative(target.data_dir)}), bộ quy tắc {rules.id}.")
-    inputs, used = check_quarter(target.data_dir, target.quarter, rules, policies)
+    print(f"Kiểm tra dữ liệu {target.quarter.label_vi} ({relative(target.data_dir)}), bộ quy tắc {target.rules.id}.")
+    inputs, used = check_quarter(target.data_dir, target.quarter, target.rules, target.policies)
     print_findings(inputs.findings.items, args.limit)
     print_accounting(inputs, used)
     sev = Counter(f.severity for f in inputs.findings.items)

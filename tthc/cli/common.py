@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from tthc import PROJECT_ROOT
 from tthc.errors import EXIT_INPUT
 from tthc.input.findings import InputError
-from tthc.parameters.policies import parse_assignments
-from tthc.parameters.profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile, profile_for_data
+from tthc.parameters.profiles import DEFAULT_PROFILE, ProfileError
 from tthc.parameters.ruleset import RuleSetError
-from tthc.quarter import Quarter, QuarterError
+from tthc.quarter import QuarterError
+from tthc.run.resolve import Run, resolve_run
 
 
 def add_quarter_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
@@ -27,41 +26,15 @@ def add_quarter_args(p: argparse.ArgumentParser, with_out: bool = True) -> None:
     p.add_argument("--rules", help="bộ quy tắc (tên trong parameters/rules hoặc đường dẫn .yaml)")
 
 
-@dataclass
-class Target:
-    quarter: Quarter
-    data_dir: Path
-    out_dir: Path | None
-    profile: Profile | None
-    name: str
-    policies: dict[str, str]
-    rules: str | None
+def policy_items(groups: list[list[str]]) -> list[str]:
+    """``--policy A=x B=y --policy C=z`` as one list of ``NAME=VALUE`` texts."""
+    return [item for group in groups for item in group]
 
 
-def resolve_target(args: argparse.Namespace) -> Target:
-    """Quarter, data folder, output folder and policy layers from the arguments (validated, no I/O)."""
-    quarter = Quarter.parse(args.quarter)
-    profile = None
-    if args.profile:
-        profile = load_profile(check_name(args.profile))
-    if args.data:
-        data_dir = Path(args.data)
-        if profile is None:
-            profile = profile_for_data(data_dir)
-    else:
-        profile = profile or load_profile(DEFAULT_PROFILE)
-        data_dir = profile.data_dir
-    name = profile.name if profile else data_dir.resolve().name
-    out = getattr(args, "out", None)
-    if out:
-        out_dir = Path(out)
-    elif profile:
-        out_dir = profile.output_dir(quarter)
-    else:
-        out_dir = Path("outputs") / name / str(quarter)
-    policies = parse_assignments(item for group in args.policy for item in group)
-    rules = args.rules or (profile.rules if profile else None)
-    return Target(quarter, data_dir, out_dir, profile, name, policies, rules)
+def resolve_target(args: argparse.Namespace) -> Run:
+    """The run these arguments describe (``tthc.run.resolve``: the same rule for every command)."""
+    return resolve_run(args.quarter, args.profile, args.data, getattr(args, "out", None),
+                       policy_items(args.policy), args.rules)
 
 
 def relative(path: Path) -> str:

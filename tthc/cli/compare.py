@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from tthc.cli.common import USER_ERRORS, fail, report_input_error
 from tthc.errors import EXIT_INPUT
 from tthc.input.findings import InputError
-from tthc.parameters.policies import parse_assignments
 
 
-def print_comparison(args: argparse.Namespace, target, result) -> int:
-    """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the official
-    ones) and list every unit whose result would change. Writes nothing."""
+def print_comparison(result, alternative_run) -> int:
+    """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the run's
+    own) and list every unit whose result would change. Writes nothing."""
     from tthc.audit.trees import compare_policies, render_changes
-    from tthc.schemes.tt01.engine import grade_quarter
+    from tthc.run.grading import grade_run
 
     try:
-        alternative_layer = parse_assignments(item for group in args.compare_policy for item in group)
-        alternative = grade_quarter(
-            target.data_dir,
-            target.quarter,
-            target.rules,
-            {**target.policies, **alternative_layer},
-            base_policies=target.profile.policies if target.profile else None,
-        )
+        alternative = grade_run(alternative_run)
     except USER_ERRORS as exc:
         return fail(str(exc))
     except InputError as exc:

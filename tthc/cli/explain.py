@@ -38,17 +38,12 @@ def run(args: argparse.Namespace) -> int:
         what_if,
     )
     from tthc.errors import EXIT_INPUT
-    from tthc.schemes.tt01.engine import grade_quarter
+    from tthc.run.grading import grade_run
 
     try:
-        target = resolve_target(args)
-        base = target.profile.policies if target.profile else None
-        official = grade_quarter(target.data_dir, target.quarter, target.rules, None, base_policies=base)
-        alternative = None
-        if target.policies:
-            alternative = grade_quarter(
-                target.data_dir, target.quarter, target.rules, target.policies, base_policies=base
-            )
+        run = resolve_target(args)
+        official = grade_run(run.official())
+        alternative = grade_run(run) if run.choices else None
         if args.unit:
             explanation = explain_unit(official, args.unit)
         elif args.official:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from tthc.cli.common import USER_ERRORS, add_quarter_args, relative, resolve_target
+from tthc.cli.common import USER_ERRORS, add_quarter_args, policy_items, relative, resolve_target
 from tthc.input.findings import InputError
-from tthc.parameters.policies import parse_assignments, resolve_policies
-from tthc.parameters.ruleset import RuleSetError
+from tthc.parameters.policies import parse_assignments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,30 +23,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tthc.cli.common import fail, report_input_error
     from tthc.errors import EXIT_INPUT
+    from tthc.run.grading import grade_run
     from tthc.run.outputs import write_outputs
-    from tthc.schemes.tt01.engine import grade_quarter
 
     try:
-        target = resolve_target(args)
-        result = grade_quarter(target.data_dir, target.quarter, target.rules, target.policies,
-                               base_policies=target.profile.policies if target.profile else None)
+        run = resolve_target(args)
+        alternative = None
+        if args.compare_policy:  # refuse a bad alternative before anything is read or written
+            alternative = run.with_choices(parse_assignments(policy_items(args.compare_policy)))
+        result = grade_run(run)
     except USER_ERRORS as exc:
         return fail(str(exc))
     except InputError as exc:
         report_input_error(exc)
         return EXIT_INPUT
-    if args.compare_policy:  # refuse a bad alternative before anything is written
-        try:
-            resolve_policies(result.rules, result.policies,
-                             parse_assignments(i for group in args.compare_policy for i in group))
-        except RuleSetError as exc:
-            return fail(str(exc))
-    out = write_outputs(result, target.out_dir)
+    out = write_outputs(result, run.out_dir)
     summarise(result, out)
-    if args.compare_policy:
+    if alternative is not None:
         from tthc.cli.compare import print_comparison
 
-        return print_comparison(args, target, result)
+        return print_comparison(result, alternative)
     return 0
 
 

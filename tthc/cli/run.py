@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tthc.cli.common import add_quarter_args, relative, resolve_target
+from tthc.cli.common import add_quarter_args, policy_items, relative, resolve_target
 from tthc.input.findings import InputError
 from tthc.parameters.profiles import DEFAULT_PROFILE
 from tthc.run.pipeline import PARAMETER_ERRORS, PipelineError, run_quarter
+from tthc.run.resolve import resolve_run
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,18 +35,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         target = resolve_target(args)  # the same quarter, folders and policies as ``tthc grade``
-        profile = target.profile.name if target.profile else DEFAULT_PROFILE
-        print(f"Chạy {target.quarter.label_vi} (profile {profile}):", file=sys.stderr, flush=True)
-        result = run_quarter(
-            target.quarter,
-            profile,
-            data_dir=target.data_dir,
-            out_dir=target.out_dir,
-            policies=target.policies,
-            rules=args.rules,
-            on_stage=_stage,
-            execution_timeout=args.cell_timeout,
-        )
+        if target.profile is None:  # the report's parameters come from a profile: the default one
+            target = resolve_run(args.quarter, DEFAULT_PROFILE, args.data, args.out, policy_items(args.policy),
+                                 args.rules)
+        print(f"Chạy {target.quarter.label_vi} (cấu hình {target.name}):", file=sys.stderr, flush=True)
+        result = run_quarter(target, on_stage=_stage, execution_timeout=args.cell_timeout)
     except InputError as exc:
         report_input_error(exc)
         return EXIT_INPUT

@@ -61,6 +61,14 @@ class Task:
     def label(self) -> str:
         return f"{self.name} {self.quarter}"
 
+    def resolve(self):
+        """The task's run (``tthc.run.resolve``: the same rule as the command line)."""
+        from tthc.run.resolve import resolve_run
+
+        if not self.profile and not self.data_dir:
+            raise ValueError("Tác vụ cần một profile hoặc một thư mục dữ liệu.")
+        return resolve_run(self.quarter, self.profile, self.data_dir, self.out_dir, dict(self.policies))
+
 
 @dataclass
 class TaskResult:
@@ -89,37 +97,15 @@ def is_kernel_start_error(exc: BaseException) -> bool:
     return False
 
 
-def _profile(task: Task):
-    from tthc.parameters.profiles import load_profile, profile_for_data
-
-    if task.profile:
-        return load_profile(task.profile)
-    if task.data_dir:
-        return profile_for_data(Path(task.data_dir))
-    raise ValueError("Tác vụ cần một profile hoặc một thư mục dữ liệu.")
-
-
-def _out_dir(task: Task, profile) -> Path:
-    from tthc import PROJECT_ROOT
-
-    if task.out_dir:
-        return Path(task.out_dir)
-    if profile is not None and task.profile:
-        return profile.output_dir(task.quarter)
-    return PROJECT_ROOT / "outputs" / task.name / task.quarter
-
-
 def _grade(task: Task) -> tuple[str, dict, Path]:
     from collections import Counter
 
+    from tthc.run.grading import grade_run
     from tthc.run.outputs import write_outputs
-    from tthc.schemes.tt01.engine import grade_quarter
 
-    profile = _profile(task)
-    data_dir = Path(task.data_dir) if task.data_dir else profile.data_dir
-    out = _out_dir(task, profile)
-    result = grade_quarter(data_dir, task.quarter, profile.rules if profile else None, dict(task.policies),
-                           base_policies=profile.policies if profile else None)
+    run = task.resolve()
+    out = run.out_dir
+    result = grade_run(run)
     write_outputs(result, out)
     counts = Counter(result.grades["result"])
     details = {"units": len(result.units), "dossiers": len(result.scored),
@@ -137,10 +123,7 @@ def _thousands(n: int) -> str:
 def _run(task: Task) -> tuple[str, dict, Path]:
     from tthc.run.pipeline import run_quarter
 
-    profile = _profile(task)
-    run = run_quarter(task.quarter, profile.name if profile else task.profile, data_dir=task.data_dir,
-                      out_dir=task.out_dir or (None if task.profile else _out_dir(task, None)),
-                      policies=dict(task.policies))
+    run = run_quarter(task.resolve())
     details = {"notebooks": len(run.notebooks), "html": str(run.html or ""), "pdf": str(run.pdf or "")}
     what = "báo cáo HTML, PDF" if run.pdf else "báo cáo HTML" if run.html else "sổ tay"
     return f"{len(run.notebooks)} sổ tay, {what}", details, Path(run.out_dir)

@@ -30,17 +30,17 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tthc import PROJECT_ROOT
-from tthc.errors import RunFailed, TthcError
+from tthc.errors import RunFailed
 from tthc.input.findings import InputError
-from tthc.parameters.policies import resolve_policies
-from tthc.parameters.profiles import DEFAULT_PROFILE, Profile, ProfileError, check_name, load_profile
-from tthc.parameters.ruleset import RuleSet, RuleSetError, load_ruleset, ruleset_for
+from tthc.parameters.profiles import DEFAULT_PROFILE, ProfileError
+from tthc.parameters.ruleset import RuleSetError
 from tthc.quarter import Quarter, QuarterError
+from tthc.run.resolve import ParameterError, Run, resolve_run
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ``tthc run`` starts its kernel before loading it
     import pandas as pd
@@ -72,10 +72,6 @@ __all__ = [
 
 class PipelineError(RunFailed, RuntimeError):
     """The run stopped after notebooks started (message in Vietnamese)."""
-
-
-class ParameterError(TthcError, ValueError):
-    """A parameter of the run that is not usable (message in Vietnamese); raised before any kernel starts."""
 
 
 class NotebookFailed(PipelineError):
@@ -112,43 +108,8 @@ class ExportFailed(PipelineError):
 # --- parameters ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunParameters:
-    """The checked parameters of a run: what every notebook's parameters cell resolves to."""
-
-    quarter: Quarter
-    profile: Profile
-    data_dir: Path
-    out_dir: Path
-    rules: RuleSet
-    policies: dict[str, str] = field(default_factory=dict)  # the run's own choices (``--policy``)
-    rules_choice: str | None = None  # ``--rules`` as given (a name, or an absolute .yaml path); None: by date
-
-    @property
-    def base_policies(self) -> dict[str, str]:
-        return dict(self.profile.policies)
-
-    @property
-    def resolved_policies(self) -> dict[str, str]:
-        return resolve_policies(self.rules, self.profile.policies, self.policies)
-
-    def notebook_parameters(self) -> dict:
-        """Values for the notebooks' ``parameters`` cell (plain strings and a dict: papermill-safe)."""
-        return {
-            "quarter": str(self.quarter),
-            "profile": self.profile.name,
-            "data_dir": str(self.data_dir),
-            "out_dir": str(self.out_dir),
-            "policies": dict(self.policies),
-            "rules": self.rules_choice,
-        }
-
-
-def _clean_path(value: str | os.PathLike, what: str) -> Path:
-    text = os.fspath(value)
-    if not text.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise ParameterError(f"Đường dẫn {what} '{text!r}' không hợp lệ (rỗng hoặc có ký tự điều khiển).")
-    return Path(text).expanduser().resolve()
+#: The notebooks' name for the resolved run (``tthc.run.resolve.Run``).
+RunParameters = Run
 
 
 def prepare(
@@ -158,29 +119,9 @@ def prepare(
     out_dir: str | os.PathLike | None = None,
     policies: Mapping[str, str] | None = None,
     rules: str | None = None,
-) -> RunParameters:
-    """Check and resolve a run's parameters, without reading any data.
-
-    Raises ``QuarterError``, ``ProfileError``, ``RuleSetError`` (bad policy name or value, bad rule set)
-    or :class:`ParameterError`, all with a one-line Vietnamese message.
-    """
-    q = quarter if isinstance(quarter, Quarter) else Quarter.parse(str(quarter))
-    prof = load_profile(check_name(profile or DEFAULT_PROFILE))
-    data = _clean_path(data_dir, "dữ liệu") if data_dir not in (None, "") else prof.data_dir.resolve()
-    out = _clean_path(out_dir, "kết quả") if out_dir not in (None, "") else prof.output_dir(q).resolve()
-    if out == data or data in out.parents:
-        raise ParameterError(
-            f"Thư mục kết quả {out} không được nằm trong thư mục dữ liệu {data} "
-            "(dữ liệu gốc không bị ghi đè)."
-        )
-    choice = None
-    if rules not in (None, ""):
-        choice = str(Path(rules).resolve()) if Path(rules).suffix in (".yaml", ".yml") else str(rules)
-    name = choice or prof.rules
-    rule_set = load_ruleset(name) if name else ruleset_for(q.bounds()[0])
-    chosen = {str(k): str(v) for k, v in (policies or {}).items()}
-    resolve_policies(rule_set, prof.policies, chosen)  # unknown names and values fail here
-    return RunParameters(q, prof, data, out, rule_set, chosen, choice)
+) -> Run:
+    """The run of a notebook's parameters cell (``tthc.run.resolve.resolve_run``), reading no data."""
+    return resolve_run(quarter, profile, data_dir, out_dir, policies, rules)
 
 
 def check_folders(params: RunParameters) -> None:
@@ -465,7 +406,7 @@ def _declared(notebook: Path, values: dict) -> dict:
 
 
 def run_quarter(
-    quarter: str | Quarter,
+    quarter: Run | str | Quarter,
     profile: str | None = DEFAULT_PROFILE,
     data_dir: str | os.PathLike | None = None,
     out_dir: str | os.PathLike | None = None,
@@ -488,7 +429,7 @@ def run_quarter(
     :class:`ExportFailed` after.
     """
     started = time.monotonic()
-    params = prepare(quarter, profile, data_dir, out_dir, policies, rules)
+    params = quarter if isinstance(quarter, Run) else prepare(quarter, profile, data_dir, out_dir, policies, rules)
     source = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
     missing = [s for s in stages if not (source / f"{s}.ipynb").is_file()]
     if missing:
