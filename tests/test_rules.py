@@ -87,10 +87,10 @@ def _mutated(tmp_path: Path, change) -> Path:
         (lambda d: d["indicators"][0].update(scope="province"), "scope"),
         (lambda d: d["indicators"][1].update(number=1), "trùng"),
         (lambda d: d["unit_grading"]["bands"].reverse(), "giảm dần"),
-        (lambda d: d["unit_grading"]["bands"][0].update(min="abc"), "không phải là số"),
-        (lambda d: d["policies"]["rounding"].update(default="ceil"), "mặc định"),
+        (lambda d: d["unit_grading"]["bands"][0].update(min="abc"), r"bands\[0\]\.min: cần một số"),
+        (lambda d: d["policies"]["rounding"].update(default="ceil"), "default: cần một trong values"),
         (lambda d: d["official_grading"].update(indicators=[1, 12]), "12"),
-        (lambda d: d["indicators"][2].pop("bands"), "points"),
+        (lambda d: d["indicators"][2].pop("bands"), r"indicators\[2\]\.bands \(chỉ số 3\): thiếu khóa"),
     ],
 )
 def test_malformed_rule_files_are_clear_errors(tmp_path, change, message):
@@ -113,6 +113,12 @@ def test_no_threshold_is_hard_coded_a_changed_rule_file_changes_grades(tmp_path)
     from tthc.schemes.tt01.engine import grade_quarter
 
     root = write_quarter(tmp_path / "d", [dossier("D1")])
-    assert grade_quarter(root, "2021-Q2").units[0].result == "Xuất sắc"
-    path = _mutated(tmp_path, lambda d: d["unit_grading"]["bands"][0].update(min=18.5))
-    assert grade_quarter(root, "2021-Q2", rules=path).units[0].result == "Tốt"
+    unit = grade_quarter(root, "2021-Q2").units[0]
+    assert (unit.total, unit.result) == (Decimal("18.0"), "Xuất sắc")
+
+    def stricter(d):
+        d["indicators"][8]["dvc34_min"] = 0.6  # the unit's catalogue share is 50 %: indicator 9 drops to 1
+        d["unit_grading"]["bands"][0]["min"] = 17.5
+
+    unit = grade_quarter(root, "2021-Q2", rules=_mutated(tmp_path, stricter)).units[0]
+    assert (unit.total, unit.result) == (Decimal("17.0"), "Tốt")

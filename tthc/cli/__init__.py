@@ -12,7 +12,7 @@ import sys
 
 from tthc import __version__
 from tthc.cli.common import fail, report_input_error
-from tthc.errors import TthcError
+from tthc.errors import EXIT_FAILED, EXIT_INPUT, EXIT_OK, TthcError  # noqa: F401 (exit codes for scripts)
 
 #: Modules that add a sub-command.
 COMMANDS = ("tthc.cli.grade", "tthc.cli.explain", "tthc.cli.verify", "tthc.cli.run",

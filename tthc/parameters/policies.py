@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from tthc.parameters.ruleset import RuleSet, RuleSetError
+from tthc.parameters.ruleset import AnyRuleSet, RuleSetError
+
+
+class Choices(dict):
+    """Policy choices that remember where they were written (``source``, named in error messages)."""
+
+    def __init__(self, values: Mapping[str, str] | None = None, source: str = ""):
+        super().__init__(values or {})
+        self.source = source
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, str]:
@@ -18,15 +26,20 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def resolve_policies(rules: RuleSet, *layers: Mapping[str, str] | None) -> dict[str, str]:
+def resolve_policies(rules: AnyRuleSet, *layers: Mapping[str, str] | None) -> dict[str, str]:
     """Every policy of the rule set with its value; later layers override earlier ones."""
     values = rules.default_policies()
     for layer in layers:
+        source = getattr(layer, "source", "")
+        where = f" ({source}.{{name}})" if source else ""
         for name, value in (layer or {}).items():
             if name not in rules.policies:
                 raise RuleSetError(
-                    f"Không có chính sách '{name}' trong bộ quy tắc {rules.id}; các chính sách: "
-                    + ", ".join(sorted(rules.policies))
+                    f"Không có chính sách '{name}' trong bộ quy tắc {rules.id}{where.format(name=name)}; "
+                    "các chính sách: " + ", ".join(sorted(rules.policies))
                 )
-            values[name] = rules.policies[name].resolve(str(value))
+            try:
+                values[name] = rules.policies[name].resolve(str(value))
+            except RuleSetError as exc:
+                raise RuleSetError(f"{exc}{where.format(name=name)}") from None
     return dict(sorted(values.items()))

@@ -1,26 +1,48 @@
-"""The rule set, loaded from ``parameters/rules/*.yaml`` and validated.
+"""Rule sets: loaded from ``parameters/rules/*.yaml``, validated against their scheme's schema, chosen by date.
 
-A rule set is data: indicators (each naming a registered measure and its thresholds), unit and official
-bands, levels, statuses and the policies with their defaults. The engine never hard-codes TT 01/2018.
+A rule set is data: the engine never hard-codes TT 01/2018. Every rule file names its ``scheme``:
+
+- ``tt01``: Thông tư 01/2018/TT-VPCP (9 indicators, bands, levels, statuses, policies): ``RuleSet`` below,
+  its schema in ``tt01_schema.py``, validated by ``tt01_checks.py``. A file without ``scheme`` is read as
+  ``tt01`` (the files written before the key existed).
+
+Schemes are a registry, ``SCHEMES``: scheme name → ``build(data, path, sha256)``, which validates the parsed
+YAML (a mapping) and returns the scheme's rule set, or raises ``RuleSetError`` naming the file and the key
+path. Extension point — a new scheme registers itself in its own package, nothing else to edit::
+
+    # tthc/schemes/<name>/__init__.py
+    from tthc.parameters.ruleset import scheme
+
+    @scheme("<name>")
+    def build(data: dict, path: Path, sha256: str) -> MyRuleSet: ...
+
+A builder words its refusals like tt01's with ``tthc.parameters.validation`` (``Strict`` pydantic models, ``validate``,
+``describe``: "file: key.path: expected, nhận value"); a profile key it needs goes in
+``tthc.parameters.profiles.PROFILE_KEYS``. A scheme a file names but nobody registered yet is imported on first use
+from ``tthc.schemes.<name>``; an unknown scheme is an error naming the file and the key ``scheme``.
+``ruleset_for(day)`` returns a rule set of any scheme; what the rest of tthc uses of one is ``AnyRuleSet``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Protocol
 
 from tthc import PROJECT_ROOT
 from tthc.errors import TthcError
+from tthc.parameters.validation import Problem, SchemaProblems, describe, file_label, parse_yaml
 from tthc.text import fold
 
 RULES_DIR = PROJECT_ROOT / "parameters" / "rules"
 DEFAULT_RULESET = "tt01-2018"
+DEFAULT_SCHEME = "tt01"
 SCOPES = ("dossier", "unit")
 
 
@@ -111,6 +133,7 @@ class RuleSet:
     official_grading: Grading
     statuses: dict[str, str]
     policies: dict[str, Policy]
+    scheme: str = DEFAULT_SCHEME
 
     def indicator(self, number: int) -> Indicator:
         for ind in self.indicators:
@@ -138,6 +161,57 @@ class RuleSet:
         return None
 
 
+class PolicyLike(Protocol):
+    default: str
+
+    def resolve(self, value: str) -> str:
+        """The value (an alias resolved); ``RuleSetError`` if the policy does not take it."""
+
+
+class AnyRuleSet(Protocol):
+    """What a rule set of any scheme offers (the manifest, ``ruleset_for``, policies, profiles use it)."""
+
+    id: str
+    title: str
+    scheme: str
+    path: Path
+    sha256: str
+    applies_from: date | None
+    applies_until: date | None
+    policies: Mapping[str, PolicyLike]
+
+    def default_policies(self) -> dict[str, str]: ...
+
+
+SchemeBuilder = Callable[[dict, Path, str], Any]
+#: Scheme name → builder (see the module's docstring).
+SCHEMES: dict[str, SchemeBuilder] = {}
+_SCHEME_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+def scheme(name: str) -> Callable[[SchemeBuilder], SchemeBuilder]:
+    """Register ``build(data, path, sha256) -> rule set`` for rule files with ``scheme: <name>``."""
+    def register(build: SchemeBuilder) -> SchemeBuilder:
+        SCHEMES[name] = build
+        return build
+
+    return register
+
+
+def scheme_builder(name: Any, path: Path) -> SchemeBuilder:
+    """The builder of ``name``, importing ``tthc.schemes.<name>`` when it is not registered yet."""
+    if isinstance(name, str) and name not in SCHEMES and _SCHEME_NAME.match(name):
+        try:
+            importlib.import_module(f"tthc.schemes.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("tthc.schemes", f"tthc.schemes.{name}"):
+                raise
+    if isinstance(name, str) and name in SCHEMES:
+        return SCHEMES[name]
+    raise RuleSetError(describe(path, [Problem(("scheme",), "cần tên một scheme đã đăng ký: "
+                                                + ", ".join(sorted(SCHEMES)), name)]))
+
+
 def ruleset_path(name_or_path: str | Path) -> Path:
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
@@ -145,162 +219,118 @@ def ruleset_path(name_or_path: str | Path) -> Path:
     return RULES_DIR / f"{name_or_path}.yaml"
 
 
-def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> RuleSet:
-    """Load and validate a rule set by name (``tt01-2018``) or path."""
+def available() -> list[str]:
+    """The rule sets' names (files in ``parameters/rules``)."""
+    return sorted(p.stem for p in RULES_DIR.glob("*.yaml"))
+
+
+def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> AnyRuleSet:
+    """Load and validate a rule set, of any scheme, by name (``tt01-2018``) or path."""
     path = ruleset_path(name_or_path)
     try:
         raw_bytes = path.read_bytes()
+    except FileNotFoundError as exc:
+        known = ", ".join(available()) or "(chưa có)"
+        raise RuleSetError(f"Không có tệp quy tắc {file_label(path)}; các bộ quy tắc trong "
+                           f"{file_label(RULES_DIR)}: {known}.") from exc
     except OSError as exc:
-        raise RuleSetError(f"Không đọc được tệp quy tắc {path}: {exc.strerror}") from exc
+        raise RuleSetError(f"Không đọc được tệp quy tắc {file_label(path)}: {exc.strerror}") from exc
     digest = hashlib.sha256(raw_bytes).hexdigest()
     key = (str(path), str(path.resolve()), digest)  # the rule set records the path as the caller wrote it
     if key not in _BUILT:  # parsed once per file content: the rule set is immutable
-        try:
-            data = yaml.safe_load(raw_bytes)
-        except yaml.YAMLError as exc:
-            raise RuleSetError(f"Tệp quy tắc {path} không phải YAML hợp lệ: {exc}") from exc
-        _BUILT[key] = _build(data, path, digest)
+        _BUILT[key] = _build(raw_bytes, path, digest)
     return _BUILT[key]
 
 
-_BUILT: dict[tuple[str, str], RuleSet] = {}
+_BUILT: dict[tuple[str, str, str], AnyRuleSet] = {}
 
 
-def rulesets() -> list[RuleSet]:
+def _build(raw_bytes: bytes, path: Path, digest: str) -> AnyRuleSet:
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RuleSetError(f"{file_label(path)}: tệp quy tắc phải là văn bản UTF-8 (byte lỗi ở vị trí "
+                           f"{exc.start})") from exc
+    data = parse_yaml(text, path, RuleSetError, "tệp quy tắc")
+    if not isinstance(data, dict):
+        raise RuleSetError(describe(path, [Problem((), "cần một bảng khóa: giá trị (id, scheme, indicators, ...)",
+                                                   data)]))
+    rule_set = scheme_builder(data.get("scheme", DEFAULT_SCHEME), path)(data, path, digest)
+    if path.resolve().parent == RULES_DIR.resolve() and rule_set.id != path.stem:
+        raise RuleSetError(describe(path, [Problem(("id",), f"cần trùng tên tệp '{path.stem}' (bộ quy tắc được "
+                                                            "gọi theo tên tệp)", rule_set.id)]))
+    return rule_set
+
+
+def rulesets() -> list[AnyRuleSet]:
     return [load_ruleset(p) for p in sorted(RULES_DIR.glob("*.yaml"))]
 
 
-def ruleset_for(day: date) -> RuleSet:
-    """The rule set in force on ``day`` among those in ``parameters/rules``."""
-    for rs in rulesets():
-        if (rs.applies_from is None or rs.applies_from <= day) and (
-            rs.applies_until is None or day <= rs.applies_until
-        ):
-            return rs
-    raise RuleSetError(f"Không có bộ quy tắc nào áp dụng cho ngày {day:%d/%m/%Y} trong {RULES_DIR}")
+def ruleset_for(day: date) -> AnyRuleSet:
+    """The rule set in force on ``day`` among those in ``parameters/rules`` (any scheme; exactly one)."""
+    found = [rs for rs in rulesets() if (rs.applies_from is None or rs.applies_from <= day)
+             and (rs.applies_until is None or day <= rs.applies_until)]
+    if not found:
+        raise RuleSetError(f"Không có bộ quy tắc nào áp dụng cho ngày {day:%d/%m/%Y} trong {file_label(RULES_DIR)}.")
+    if len(found) > 1:
+        raise RuleSetError(f"Nhiều bộ quy tắc cùng áp dụng cho ngày {day:%d/%m/%Y}: "
+                           + "; ".join(f"{file_label(rs.path)} ({_span(rs)})" for rs in found)
+                           + ". Sửa applies_from/applies_until để các khoảng không chồng lên nhau.")
+    return found[0]
 
 
-class _Reader:
-    def __init__(self, path: Path):
-        self.path = path
+def _span(rs: AnyRuleSet) -> str:
+    start = f"{rs.applies_from:%d/%m/%Y}" if rs.applies_from else "không giới hạn"
+    end = f"{rs.applies_until:%d/%m/%Y}" if rs.applies_until else "không giới hạn"
+    return f"từ {start} đến {end}"
 
-    def fail(self, where: str, what: str) -> RuleSetError:
-        return RuleSetError(f"Tệp quy tắc {self.path}, mục '{where}': {what}")
 
-    def get(self, mapping: Any, key: str, where: str, kind: type | tuple[type, ...] = object) -> Any:
-        if not isinstance(mapping, dict) or key not in mapping:
-            raise self.fail(where, f"thiếu khóa '{key}'")
-        value = mapping[key]
-        if not isinstance(value, kind):
-            raise self.fail(f"{where}.{key}", f"giá trị '{value}' sai kiểu")
-        return value
+# --- scheme tt01: TT 01/2018 ------------------------------------------------------------------------------
 
-    def number(self, value: Any, where: str) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(where, f"'{value}' không phải là số")
-        try:
-            return Decimal(str(value))
-        except ArithmeticError as exc:
-            raise self.fail(where, f"'{value}' không phải là số") from exc
+_HEAD = ("number", "name", "short", "scope", "measure")
 
-    def bands(self, raw: Any, where: str) -> tuple[Band, ...]:
-        if not isinstance(raw, list) or not raw:
-            raise self.fail(where, "cần một danh sách mức xếp loại")
-        bands = tuple(
-            Band(
-                self.number(self.get(b, "min", f"{where}[{i}]"), f"{where}[{i}].min"),
-                str(self.get(b, "label", f"{where}[{i}]")),
-                str(b.get("text", "")),
-            )
-            for i, b in enumerate(raw)
+
+@scheme(DEFAULT_SCHEME)
+def build_tt01(data: dict, path: Path, sha: str) -> RuleSet:
+    """A TT 01/2018 rule set from its validated file (``tt01_checks``)."""
+    from tthc.parameters.tt01_checks import indicator_label, validate_rule_file
+
+    try:
+        f, indicators = validate_rule_file(data)
+    except SchemaProblems as exc:
+        note = "" if "scheme" in data else "tệp không có khóa 'scheme': đã đọc theo scheme tt01 (TT 01/2018)."
+        raise RuleSetError(describe(path, exc.problems, indicator_label(data), note)) from None
+    built = [
+        Indicator(
+            number=ind.number,
+            name=ind.name,
+            short=ind.short or ind.name,
+            scope=ind.scope,
+            measure=ind.measure,
+            citation=ind.citation,
+            params={k: v for k, v in spec.items() if k not in _HEAD},  # as written: the measures read them
         )
-        mins = [b.min for b in bands]
-        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-            raise self.fail(where, "các mức phải xếp theo ngưỡng giảm dần, không trùng nhau")
-        return bands
+        for ind, spec in zip(indicators, data["indicators"], strict=True)
+    ]
 
+    def grading(g, indicators=()) -> Grading:
+        return Grading(tuple(Band(b.min, b.label, b.text) for b in g.bands), g.max_total, g.citation,
+                       tuple(indicators))
 
-def _build(data: Any, path: Path, sha: str) -> RuleSet:
-    r = _Reader(path)
-    if not isinstance(data, dict):
-        raise r.fail("(gốc)", "cần một bảng khóa: giá trị")
-    levels = {}
-    for code, spec in r.get(data, "levels", "(gốc)", dict).items():
-        levels[str(code)] = Level(
-            str(code),
-            str(r.get(spec, "name", f"levels.{code}")),
-            tuple(fold(a) for a in (spec.get("aliases") or [])),
-        )
-    indicators = []
-    for i, spec in enumerate(r.get(data, "indicators", "(gốc)", list)):
-        where = f"indicators[{i}]"
-        number = r.get(spec, "number", where, int)
-        scope = r.get(spec, "scope", where, str)
-        if scope not in SCOPES:
-            raise r.fail(f"{where}.scope", f"'{scope}' phải là một trong {SCOPES}")
-        params = {k: v for k, v in spec.items() if k not in ("number", "name", "short", "scope", "measure")}
-        if "points" not in params and "bands" not in params:
-            raise r.fail(where, "thiếu 'points' hoặc 'bands'")
-        indicators.append(
-            Indicator(
-                number=number,
-                name=str(r.get(spec, "name", where)),
-                short=str(spec.get("short", spec["name"])),
-                scope=scope,
-                measure=str(r.get(spec, "measure", where)),
-                citation=str(r.get(spec, "citation", where)),
-                params=params,
-            )
-        )
-    numbers = [i.number for i in indicators]
-    if len(set(numbers)) != len(numbers):
-        raise r.fail("indicators", "số thứ tự chỉ số bị trùng")
-    ug = r.get(data, "unit_grading", "(gốc)", dict)
-    og = r.get(data, "official_grading", "(gốc)", dict)
-    unit_grading = Grading(
-        r.bands(r.get(ug, "bands", "unit_grading"), "unit_grading.bands"),
-        r.number(r.get(ug, "max_total", "unit_grading"), "unit_grading.max_total"),
-        str(ug.get("citation", "")),
-    )
-    off_inds = tuple(int(n) for n in r.get(og, "indicators", "official_grading", list))
-    for n in off_inds:
-        if n not in numbers:
-            raise r.fail("official_grading.indicators", f"chỉ số {n} không có trong 'indicators'")
-    official_grading = Grading(
-        r.bands(r.get(og, "bands", "official_grading"), "official_grading.bands"),
-        r.number(r.get(og, "max_total", "official_grading"), "official_grading.max_total"),
-        str(og.get("citation", "")),
-        off_inds,
-    )
-    policies = {}
-    for name, spec in (data.get("policies") or {}).items():
-        where = f"policies.{name}"
-        values = tuple(str(v) for v in r.get(spec, "values", where, list))
-        default = str(r.get(spec, "default", where))
-        if default not in values:
-            raise r.fail(where, f"giá trị mặc định '{default}' không nằm trong {list(values)}")
-        policies[str(name)] = Policy(
-            str(name),
-            default,
-            values,
-            str(spec.get("citation", "")),
-            str(spec.get("description", "")),
-            {str(k): str(v) for k, v in (spec.get("aliases") or {}).items()},
-        )
-    statuses = r.get(data, "statuses", "(gốc)", dict)
-    for key in ("no_dossiers", "not_scored"):
-        r.get(statuses, key, "statuses")
     return RuleSet(
-        id=str(r.get(data, "id", "(gốc)")),
-        title=str(data.get("title", "")),
+        id=f.id,
+        title=f.title,
         path=path,
         sha256=sha,
-        applies_from=data.get("applies_from"),
-        applies_until=data.get("applies_until"),
-        levels=levels,
-        indicators=tuple(sorted(indicators, key=lambda i: i.number)),
-        unit_grading=unit_grading,
-        official_grading=official_grading,
-        statuses={str(k): str(v) for k, v in statuses.items()},
-        policies=policies,
+        applies_from=f.applies_from,
+        applies_until=f.applies_until,
+        levels={code: Level(code, lvl.name, tuple(fold(a) for a in lvl.aliases)) for code, lvl in f.levels.items()},
+        indicators=tuple(sorted(built, key=lambda i: i.number)),
+        unit_grading=grading(f.unit_grading),
+        official_grading=grading(f.official_grading, f.official_grading.indicators),
+        statuses=f.statuses.model_dump(),
+        policies={
+            name: Policy(name, p.default, tuple(p.values), p.citation, p.description, dict(p.aliases))
+            for name, p in f.policies.items()
+        },
     )
