@@ -131,7 +131,7 @@ def test_no_import_cycles():
         stack.append(v)
         on.add(v)
         for w in GRAPH.get(v, ()):
-            if w not in GRAPH or w == v:
+            if w not in GRAPH or w == v or (v, part_of(w)) in EXCEPTIONS:
                 continue
             if w not in index:
                 visit(w)

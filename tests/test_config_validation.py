@@ -17,8 +17,8 @@ import pytest
 import yaml
 from builders import dossier, write_quarter
 
-from tthc.parameters import ruleset as rules_mod
 from tthc.cli import EXIT_FAILED, EXIT_INPUT, main
+from tthc.parameters import ruleset as rules_mod
 from tthc.parameters.policies import Choices, resolve_policies
 from tthc.parameters.profiles import PROFILE_KEYS, ProfileError, load_profile, profile_for_data, scan
 from tthc.parameters.ruleset import RULES_DIR, SCHEMES, RuleSetError, load_ruleset, ruleset_for, scheme
@@ -206,6 +206,11 @@ def test_the_bundled_rule_set_declares_its_scheme_and_every_measure_has_a_schema
     assert yaml.safe_load(SOURCE.read_text(encoding="utf-8"))["scheme"] == "tt01"
     assert load_ruleset("tt01-2018").scheme == "tt01"
     assert set(measure_scopes()) == set(MEASURE_SCHEMAS)
+    from tthc.schemes.tt01.measures import MEASURES
+    from tthc.schemes.tt01.unit_measures import UNIT_MEASURES
+
+    engine = {**{m: "dossier" for m in MEASURES}, **{m: "unit" for m in UNIT_MEASURES}}
+    assert measure_scopes() == engine  # the schema knows exactly the engine's measures, with their scopes
 
 
 def test_a_rule_set_in_parameters_rules_is_named_by_its_file(tmp_path, monkeypatch):

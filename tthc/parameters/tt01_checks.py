@@ -12,6 +12,7 @@ from typing import Any
 from tthc.parameters.tt01_schema import (
     ENGINE_POLICIES,
     MEASURE_SCHEMAS,
+    MEASURE_SCOPES,
     ComplaintHandling,
     EffectiveContacts,
     IndicatorBase,
@@ -27,11 +28,8 @@ SCOPE_VI = {"dossier": "từng hồ sơ", "unit": "từng đơn vị"}
 
 
 def measure_scopes() -> dict[str, str]:
-    """Every measure registered in the engine and its scope."""
-    from tthc.schemes.tt01.measures import MEASURES
-    from tthc.schemes.tt01.unit_measures import UNIT_MEASURES
-
-    return {**{m: "dossier" for m in MEASURES}, **{m: "unit" for m in UNIT_MEASURES}}
+    """Every measure of the scheme and its scope."""
+    return dict(MEASURE_SCOPES)
 
 
 def validate_rule_file(data: Any) -> tuple[RuleFile, list[IndicatorBase]]:

@@ -134,6 +134,13 @@ MEASURE_SCHEMAS: dict[str, type[IndicatorBase]] = {
     "complaint_handling": ComplaintHandling,
     "online_service": OnlineService,
 }
+#: Each measure's scope (per dossier or per unit); the engine's registries hold the same names
+#: (``tests/test_config_validation.py`` keeps them in step).
+MEASURE_SCOPES: dict[str, str] = {
+    "completion_timing": "dossier", "step_timing": "dossier", "effective_contacts": "dossier",
+    "agencies_contacted": "dossier", "conduct": "dossier",
+    "one_stop_desk": "unit", "publication": "unit", "complaint_handling": "unit", "online_service": "unit",
+}
 
 
 class Band(Strict):
