@@ -1,4 +1,4 @@
-"""Generate a large synthetic locality laid out as DATA_CONTRACT.md says, to try ``tthc batch`` at scale.
+"""Generate a large synthetic locality laid out as docs/du-lieu-dau-vao.md says, to try ``tthc batch`` at scale.
 
     python scripts/make_province.py     # data/synthetic-province, its profile and report parameters
     python scripts/make_province.py --out /tmp/prov --communes 100 --agencies 30 --dossiers 200000 \

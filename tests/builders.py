@@ -1,4 +1,4 @@
-"""Small quarter folders built in tests, laid out as DATA_CONTRACT.md says."""
+"""Small quarter folders built in tests, laid out as docs/du-lieu-dau-vao.md says."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line (DATA_CONTRACT.md: stable; scripts and schedulers call it).
+"""The command line (docs/du-lieu-dau-vao.md: stable; scripts and schedulers call it).
 
 Each sub-command lives in its own module exposing ``register(subparsers)``; this file only wires them.
 """

@@ -1,4 +1,4 @@
-"""The input contract (DATA_CONTRACT.md, version 1): tables, canonical columns, kinds and Vietnamese aliases.
+"""The input contract (docs/du-lieu-dau-vao.md, version 1): tables, canonical columns, kinds and Vietnamese aliases.
 
 Headers match ignoring case, surrounding spaces and diacritics (see ``text.fold``). The aliases listed in
 the contract are the minimum; a few more seen in real exports are added.

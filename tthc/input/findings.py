@@ -17,7 +17,7 @@ WARNING = "warning"  # a row or value was left out, or the data look wrong; grad
 INFO = "info"        # worth knowing (a row outside the period, a missing optional file)
 SEVERITIES = (ERROR, WARNING, INFO)
 
-#: The contract's columns first (DATA_CONTRACT.md), then additions.
+#: The contract's columns first (docs/du-lieu-dau-vao.md), then additions.
 #: The contract's columns first (severity, file, row, column, message), then the additions.
 COLUMNS = ["severity", "file", "row", "column", "message", "code", "value", "suggestion"]
 #: Severity names as users read them.

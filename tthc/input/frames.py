@@ -1,7 +1,7 @@
 """In-memory inputs: grade canonical tables that are already in memory (benchmarks, batch jobs, notebooks).
 
 ``load_quarter`` reads files; ``inputs_from_frames`` builds the same ``Inputs`` from DataFrames that
-already hold the canonical columns (DATA_CONTRACT.md) with parsed values: datetimes for dates, ``Int64``
+already hold the canonical columns (docs/du-lieu-dau-vao.md) with parsed values: datetimes for dates, ``Int64``
 for counts, ``boolean`` for booleans, ``object`` strings for ids. ``tthc.run.grading.grade_frames`` then grades them.
 No parsing, no unit resolution, no de-duplication: the caller vouches for the tables.
 """

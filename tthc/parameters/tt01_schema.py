@@ -19,7 +19,7 @@ Points = int_between(0, 2)
 Count = int_between(0)
 OptionalCount = int_between(0, optional=True)
 
-#: The policies the TT 01/2018 engine reads and the values it implements (DOMAIN.md, POLICY).
+#: The policies the TT 01/2018 engine reads and the values it implements (docs/quy-tac-tt01-2018.md, POLICY).
 ENGINE_POLICIES: dict[str, tuple[str, ...]] = {
     "population": ("resolved_in_period", "resolved_or_overdue"),
     "rounding": tuple(MODES),
