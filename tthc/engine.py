@@ -27,7 +27,7 @@ from .rounding import round_one
 from .rules import RuleSet, load_ruleset, ruleset_for
 from .scoring import DossierContext, score_dossiers
 from .unit_indicators import OnlineFacts, UnitContext, score_unit_indicator
-from .values import ONLINE
+from .values import ONLINE, unreadable
 
 
 @dataclass
@@ -403,6 +403,10 @@ class OfficialScores(Mapping):
         return len(self._keys)
 
 
+#: Row accounting: a survey whose date was written but cannot be read.
+REASON_UNREADABLE_SURVEY = "ngày đánh giá không đọc được"
+
+
 def _satisfaction(inputs: Inputs, period: Period, findings: Findings) -> pd.DataFrame:
     columns = ["unit_id", "unit_name", "level", "channel", "forms", "very_satisfied", "satisfied", "dissatisfied"]
     surveys = inputs.table("surveys")
@@ -415,7 +419,10 @@ def _satisfaction(inputs: Inputs, period: Period, findings: Findings) -> pd.Data
                       "không tính.", file=surveys.at[idx, FILE], row=surveys.at[idx, ROW], column="submitted_at")
     if outside.any():
         inputs.accounting[inputs.files["surveys"].label].excluded["phiếu ngoài kỳ"] += int(outside.sum())
-    s = surveys[~outside].copy()
+    unknown = unreadable(surveys, "submitted_at")  # cannot be placed in a period (its warning is the check's)
+    if unknown.any():
+        inputs.accounting[inputs.files["surveys"].label].excluded[REASON_UNREADABLE_SURVEY] += int(unknown.sum())
+    s = surveys[~outside & ~unknown].copy()
     s["channel"] = s["form"].map({"4": "giay", "5": "truc_tuyen"}).fillna("khong_ro")
     rows = []
     units = inputs.units.set_index("unit_id")

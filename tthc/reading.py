@@ -31,6 +31,7 @@ from .contract import Table
 from .findings import Findings
 from .text import fold
 from .values import blank_mask
+from .xlsx_formulas import mark_uncached_formulas
 
 ROW = "_row"
 #: How many rows from the top are searched for the header.
@@ -193,12 +194,13 @@ def read_csv_grid(path: Path, label: str) -> tuple[pd.DataFrame, str]:
 def read_excel_grids(path: Path, label: str) -> list[tuple[str, pd.DataFrame]]:
     """Every visible worksheet as a grid (row i is Excel row i + 1), merged cells filled; calamine first."""
     try:
-        return _calamine_grids(path)
+        grids = _calamine_grids(path)
     except Exception:  # noqa: BLE001 - calamine's errors are not typed; try openpyxl before giving up
         try:
-            return _openpyxl_grids(path)
+            grids = _openpyxl_grids(path)
         except Exception as exc:  # noqa: BLE001
             raise ReadError(f"Tệp {label}: không mở được tệp Excel ({type(exc).__name__}: {exc}).") from exc
+    return mark_uncached_formulas(path, grids)  # a formula saved without its value is not a blank cell
 
 
 def _calamine_grids(path: Path) -> list[tuple[str, pd.DataFrame]]:

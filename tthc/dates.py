@@ -1,0 +1,275 @@
+"""Date cells: ISO, Vietnamese day-first or (when a column proves it) month-first text, optionally with a
+time, native Excel dates and Excel serial numbers, read without ever overflowing pandas' range.
+
+The reading order of text such as ``04/05/2021`` is decided once per column from all its values
+(:func:`order_evidence`): ``13/04/2021`` can only be day-first, ``04/13/2021`` only month-first; ISO text and
+native dates say nothing. Each cell is then one of: blank, a date, not a date (``bad``: ``31/04/2021``,
+``24:00``, ``ngày 2 tháng 4``), a date whose year cannot be meant (``absurd``: 2300, 0021, 1600) or a
+conventional "no date" (``sentinel``: 31/12/9999, 01/01/0001), which a system writes for "not yet".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+DAY_FIRST = "dmy"
+MONTH_FIRST = "mdy"
+#: Years a date of this workbench can have; a year outside is a typing or export mistake, never a date
+#: pandas is asked to hold (its range ends in 2262).
+PLAUSIBLE_YEARS = (1900, 2100)
+#: Dates that systems write for "no date": the largest and smallest dates of databases and .NET/Java.
+SENTINEL_YEAR = 9999
+SENTINEL_DAY = (1, 1, 1)
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: Excel serial numbers accepted as dates: 1 Jan 1970 to 31 Dec 2099.
+EXCEL_SERIALS = (25569, 73050)
+#: Examples of each kind of evidence kept for messages.
+EXAMPLES = 3
+
+_TIME = (r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:[.,]\d{1,9})?)?"
+         r"\s*(?P<p>[AaPp]\.?[Mm]\.?|SA|CH|sa|ch)?)?")
+#: Day and month in either order, then a four-digit year (05/04/2021, 5-4-2021, 05.04.2021 14:30).
+_DMY = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})" + _TIME + r"$")
+#: Year first, then month and day (2021-04-05, 2021/04/05, 2021-04-05T14:30:00).
+_YMD = re.compile(r"^(?P<y>\d{4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})" + _TIME + r"$")
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+@dataclass
+class DateCells:
+    """A column of date cells, read: ``values`` (``datetime64[ns]``, NaT where there is no usable date) and
+    the masks of the cells that are not blank but give no date."""
+
+    values: pd.Series
+    bad: pd.Series
+    absurd: pd.Series
+    sentinel: pd.Series
+
+    @property
+    def unreadable(self) -> pd.Series:
+        """Cells with something written that is no usable date (sentinels excepted: they mean blank)."""
+        return self.bad | self.absurd
+
+
+@dataclass
+class Evidence:
+    """What a column's text says about its order: (index, text) of values readable only one way."""
+
+    day_first: list[tuple[object, str]] = field(default_factory=list)
+    month_first: list[tuple[object, str]] = field(default_factory=list)
+    day_first_count: int = 0
+    month_first_count: int = 0
+    #: day/month text readable either way (both numbers 12 or less): the order matters for these
+    either_count: int = 0
+
+    @property
+    def order(self) -> str | None:
+        """The order the values prove, ``None`` when they prove nothing or contradict each other."""
+        if self.day_first_count and not self.month_first_count:
+            return DAY_FIRST
+        if self.month_first_count and not self.day_first_count:
+            return MONTH_FIRST
+        return None
+
+    @property
+    def contradictory(self) -> bool:
+        return bool(self.day_first_count and self.month_first_count)
+
+
+class DateColumn:
+    """One column of date cells: its text split once, then its order evidence and its reading."""
+
+    def __init__(self, raw: pd.Series):
+        from .values import blank_mask
+
+        self.raw = raw
+        self.blank = blank_mask(raw)
+        self.native = self.numeric = None
+        if raw.dtype.kind == "M":  # native dates only
+            self.texts = pd.Series([], dtype=object)
+        elif isinstance(raw.dtype, pd.StringDtype) or pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+            self.texts = _texts(raw, ~self.blank)  # CSV cells: all text, no per-cell type test
+        else:  # XLSX cells: native dates, numbers (serials) and text side by side
+            kinds = raw.map(_kind, na_action="ignore")
+            self.native = ~self.blank & kinds.eq("date").fillna(False).astype(bool)
+            self.numeric = ~self.blank & kinds.eq("number").fillna(False).astype(bool)
+            self.other = ~self.blank & kinds.eq("other").fillna(False).astype(bool)  # a bool…: not a date
+            self.texts = _texts(raw, ~self.blank & kinds.eq("text").fillna(False).astype(bool))
+        serial = self.texts.str.match(_SERIAL).fillna(False).astype(bool) if len(self.texts) else self.texts
+        self.serials = self.texts[serial] if len(self.texts) else self.texts
+        self.words = self.texts[~serial] if len(self.texts) else self.texts
+        self.parts, self.codes = _split(self.words)
+
+    def evidence(self) -> Evidence:
+        """Which day/month order the column's text values prove (examples in row order)."""
+        ev = Evidence()
+        if self.words.empty:
+            return ev
+        parts, codes = self.parts, self.codes
+        dmy = parts["y"].notna() & ~parts["ymd"]
+        a = pd.to_numeric(parts["a"], errors="coerce").where(dmy)
+        b = pd.to_numeric(parts["b"], errors="coerce").where(dmy)
+        only_day = (a > 12) & (a <= 31) & (b >= 1) & (b <= 12)
+        only_month = (b > 12) & (b <= 31) & (a >= 1) & (a <= 12)
+        either = (a >= 1) & (a <= 12) & (b >= 1) & (b <= 12) & (a != b)
+        ev.either_count = int(codes.isin(np.flatnonzero(either.to_numpy())).sum())
+        for flag, examples, count in ((only_day, ev.day_first, "day_first_count"),
+                                      (only_month, ev.month_first, "month_first_count")):
+            hit = codes.isin(np.flatnonzero(flag.to_numpy()))
+            setattr(ev, count, int(hit.sum()))
+            for idx in self.words.index[hit][:EXAMPLES]:
+                examples.append((idx, self.words[idx]))
+        return ev
+
+    def read(self, order: str = DAY_FIRST) -> DateCells:
+        """Every cell as a date (text read in ``order``), with the masks of ``DateCells``."""
+        raw, index = self.raw, self.raw.index
+        values = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+        bad = pd.Series(False, index=index)
+        absurd = pd.Series(False, index=index)
+        sentinel = pd.Series(False, index=index)
+        if raw.dtype.kind == "M":
+            _native_column(raw, values, absurd, sentinel)
+            return DateCells(values, bad, absurd, sentinel)
+        if self.native is not None:
+            if self.native.any():
+                _native_cells(raw[self.native], values, absurd, sentinel)
+            if self.numeric.any():
+                _serials(pd.to_numeric(raw[self.numeric], errors="coerce"), values, bad)
+            bad[self.other] = True
+        if len(self.serials):
+            _serials(pd.to_numeric(self.serials, errors="coerce"), values, bad)
+        if len(self.words):
+            _text_dates(self.words, self.parts, self.codes, order, values, bad, absurd, sentinel)
+        return DateCells(values, bad, absurd, sentinel)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return "date"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return "number"
+    return "other"
+
+
+def order_evidence(raw: pd.Series) -> Evidence:
+    """Which day/month order the text values of ``raw`` prove."""
+    return DateColumn(raw).evidence()
+
+
+def read_dates(raw: pd.Series, order: str = DAY_FIRST) -> DateCells:
+    """Every cell of ``raw`` as a date (text read in ``order``), with the masks of ``DateCells``."""
+    return DateColumn(raw).read(order)
+
+
+def _texts(raw: pd.Series, todo: pd.Series) -> pd.Series:
+    """The text cells of ``raw`` where ``todo``, stripped."""
+    cells = raw[todo]
+    if not len(cells):
+        return pd.Series([], dtype=object)
+    return cells.astype(str).str.strip()
+
+
+def _split(texts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Per distinct text: its parts (``a``, ``b``, ``y``, time; ``ymd`` true for year-first) and the code of
+    each cell into that table."""
+    codes, uniques = pd.factorize(texts)
+    distinct = pd.Series(uniques, dtype=object)
+    parts = distinct.str.extract(_DMY) if len(distinct) else pd.DataFrame(columns=list(_DMY.groupindex))
+    ymd = parts["y"].isna()
+    if ymd.any():
+        other = distinct[ymd].str.extract(_YMD)
+        parts.loc[ymd, other.columns] = other
+    parts["ymd"] = ymd & parts["y"].notna()
+    return parts, pd.Series(codes, index=texts.index)
+
+
+def _serials(numbers: pd.Series, values: pd.Series, bad: pd.Series) -> None:
+    ok = numbers.between(*EXCEL_SERIALS)
+    days = (EXCEL_EPOCH + pd.to_timedelta(numbers[ok], unit="D")).dt.round("s")
+    values[days.index] = days.astype("datetime64[ns]")
+    bad[numbers.index[~ok]] = True
+
+
+def _classify_years(years: pd.Series, month: pd.Series, day: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(sentinel, absurd) masks of dates by their year (and day, for 01/01/0001)."""
+    sentinel = (years == SENTINEL_YEAR) | ((years == SENTINEL_DAY[0]) & (month == SENTINEL_DAY[1])
+                                           & (day == SENTINEL_DAY[2]))
+    absurd = ~sentinel & ((years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1]))
+    return sentinel, absurd
+
+
+def _native_column(raw: pd.Series, values, absurd, sentinel) -> None:
+    stamps = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) is not None else raw
+    years, month, day = stamps.dt.year, stamps.dt.month, stamps.dt.day
+    is_sentinel, is_absurd = _classify_years(years, month, day)
+    ok = stamps.notna() & ~is_sentinel & ~is_absurd
+    values[ok] = stamps[ok].astype("datetime64[ns]")
+    absurd |= is_absurd.fillna(False).astype(bool)
+    sentinel |= is_sentinel.fillna(False).astype(bool)
+
+
+def _native_cells(cells: pd.Series, values, absurd, sentinel) -> None:
+    years = cells.map(lambda v: v.year)
+    month, day = cells.map(lambda v: v.month), cells.map(lambda v: v.day)
+    is_sentinel, is_absurd = _classify_years(years, month, day)
+    ok = ~is_sentinel & ~is_absurd
+    if ok.any():
+        stamps = cells[ok].map(lambda v: pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None)
+                               else pd.Timestamp(v))
+        values[stamps.index] = pd.to_datetime(stamps.tolist()).as_unit("ns")
+    absurd[is_absurd[is_absurd].index] = True
+    sentinel[is_sentinel[is_sentinel].index] = True
+
+
+def _text_dates(texts: pd.Series, parts: pd.DataFrame, codes: pd.Series, order: str, values, bad, absurd,
+                sentinel) -> None:
+    shaped = parts["y"].notna()
+    num = {k: pd.to_numeric(parts[k], errors="coerce") for k in ("a", "b", "y", "H", "M", "S")}
+    first_is_day = parts["ymd"] | (order == DAY_FIRST)  # year-first text is always year-month-day
+    day = num["a"].where(first_is_day, num["b"])
+    month = num["b"].where(first_is_day, num["a"])
+    hour, minute, second = num["H"].fillna(0), num["M"].fillna(0), num["S"].fillna(0)
+    meridiem = parts["p"].fillna("").str.replace(".", "", regex=False).str.upper()
+    pm = meridiem.isin(["PM", "CH"])
+    has_meridiem = meridiem != ""
+    clock_ok = (minute < 60) & (second < 60) & ((~has_meridiem & (hour < 24))
+                                                | (has_meridiem & (hour >= 1) & (hour <= 12)))
+    hour = hour.where(~has_meridiem, (hour % 12) + pm * 12)
+    is_sentinel, is_absurd = _classify_years(num["y"], month, day)
+    is_sentinel &= shaped
+    is_absurd &= shaped
+    # a day that the calendar has, checked in a leap year when the year itself is not usable
+    year_for_check = num["y"].where(shaped & ~is_sentinel & ~is_absurd, 2000)
+    stamp = pd.to_datetime(pd.DataFrame({"year": year_for_check.fillna(2000), "month": month.fillna(0),
+                                         "day": day.fillna(0)}), errors="coerce")
+    calendar_ok = stamp.notna() & clock_ok
+    usable = shaped & calendar_ok & ~is_sentinel & ~is_absurd
+    moment = (stamp + pd.to_timedelta(hour * 3600 + minute * 60 + second, unit="s")).where(usable)
+    cell = pd.Series(codes.to_numpy(), index=texts.index)
+    got = moment.to_numpy()[cell.to_numpy()]
+    values[texts.index] = pd.to_datetime(got).as_unit("ns")
+    kind = np.select([usable, shaped & is_sentinel & calendar_ok, shaped & is_absurd & calendar_ok],
+                     [0, 1, 2], 3)[cell.to_numpy()]
+    sentinel[texts.index[kind == 1]] = True
+    absurd[texts.index[kind == 2]] = True
+    bad[texts.index[kind == 3]] = True
+
+
+def year_of(value: object) -> int | None:
+    """The year written in a date cell (text or native), for messages; ``None`` if there is none."""
+    if isinstance(value, datetime | date):
+        return value.year
+    text = str(value).strip()
+    for pattern in (_DMY, _YMD):
+        match = pattern.match(text)
+        if match:
+            return int(match.group("y"))
+    return None
