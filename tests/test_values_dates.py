@@ -36,6 +36,10 @@ OVERDUE = {"population": "resolved_or_overdue"}
     ("2021-04-05T14:30:00", "2021-04-05 14:30"), ("2021-04-05 08:05:00.000", "2021-04-05 08:05"),
     ("05/04/2021 2:30 PM", "2021-04-05 14:30"), ("05/04/2021 12:10 AM", "2021-04-05 00:10"),
     ("05/04/2021 02:30 CH", "2021-04-05 14:30"), ("29/02/2024", "2024-02-29"), ("44291", "2021-04-05"),
+    ("14:30 05/04/2021", "2021-04-05 14:30"), ("08:30:15 05/04/2021", "2021-04-05 08:30:15"),
+    ("ngày 05 tháng 04 năm 2021", "2021-04-05"), ("Ngày 5 tháng 4 năm 2021", "2021-04-05"),
+    ("2021-04-05T14:30:00+07:00", "2021-04-05 14:30"), ("2021-04-05T20:30:00Z", "2021-04-06 03:30"),
+    ("2021-04-05 14:30:00-0100", "2021-04-05 22:30"),
 ])
 def test_text_dates_in_every_accepted_shape(text, want):
     values, bad = parse_date(pd.Series([text], dtype=object))
@@ -45,6 +49,7 @@ def test_text_dates_in_every_accepted_shape(text, want):
 
 @pytest.mark.parametrize("value", ["31/04/2021", "29/02/2021", "24:00", "05/04/2021 24:00", "05/04/2021 14:60",
                                    "05/04/2021 13:00 PM", "2021-13-01", "ngày 2 tháng 4", "05/04/21", True, 3.0,
+                                   "2021-04-05T14:30:00+25:00", "05/04/2021 14:30 05/04/2021",
                                    "=DATE(2021,4,5)"])
 def test_unreadable_values_are_flagged_never_blank(value):
     cells = read_dates(pd.Series([value, "05/04/2021"], dtype=object))
@@ -84,6 +89,17 @@ def test_order_evidence_from_all_values():
     assert both.contradictory and both.order is None
     either = order_evidence(pd.Series(["04/05/2021", "05/04/2021", "06/06/2021", datetime(2021, 4, 30)]))
     assert either.order is None and either.either_count == 2  # 06/06 reads the same either way
+
+
+def test_excel_locale_mixup_signature():
+    # a day-first CSV opened in a month-first Excel: what it could read became dates (day and month swapped)
+    mixed = pd.Series([datetime(2021, 5, 4), "13/04/2021", datetime(2021, 6, 4), "20/04/2021"], dtype=object)
+    assert order_evidence(mixed).locale_mixup
+    typed = pd.Series([datetime(2021, 4, 5), datetime(2021, 4, 25), "13/04/2021"], dtype=object)
+    assert not order_evidence(typed).locale_mixup  # a native day above 12: no swap happened
+    readable = pd.Series([datetime(2021, 5, 4), "13/04/2021", "05/05/2021"], dtype=object)
+    assert not order_evidence(readable).locale_mixup  # Excel would have read 05/05/2021 too
+    assert not order_evidence(pd.Series([datetime(2021, 5, 4), "2021-04-13"], dtype=object)).locale_mixup
 
 
 def test_month_first_text_read_month_first():
@@ -185,6 +201,22 @@ def test_a_mostly_unreadable_column_is_an_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and not files
     assert "cột 'received_at'" in err and "20/20 ô" in err and "(dòng 2)" in err
+
+
+def test_an_export_opened_in_excel_with_the_other_order_is_an_error(tmp_path, capsys):
+    data = write_quarter(tmp_path / "data", _write(_realistic(20), "%d/%m/%Y"))
+    _to_xlsx(data / "2021-Q2")
+    book = openpyxl.load_workbook(data / "2021-Q2" / "dossiers.xlsx")
+    column = [c.value for c in book.active[1]].index("received_at") + 1
+    for (cell,) in book.active.iter_rows(min_row=2, min_col=column, max_col=column):
+        day, month, year = (int(x) for x in cell.value.split("/"))
+        if day <= 12:  # Excel read it month-first
+            cell.value = datetime(year, day, month)
+    book.save(data / "2021-Q2" / "dossiers.xlsx")
+    code, files = _grade(data, tmp_path / "out")
+    err = capsys.readouterr().err
+    assert code == 2 and not files
+    assert "cột 'received_at'" in err and "đảo ngày với tháng" in err and "dòng" in err
 
 
 def test_a_few_unreadable_cells_are_row_findings_not_a_column_error(tmp_path):

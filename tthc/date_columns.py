@@ -5,6 +5,9 @@
   way follows the file's other date columns when they all proved month-first (an export writes every date
   the same way), else the Vietnamese day-first. A column with values that only read day-first and others
   that only read month-first is an error: no single reading fits it.
+- **Excel's locale mix-up**: native Excel dates (every one with a day of 12 or less) beside text dates that
+  all prove one order is what Excel leaves when it opens a text file written in the other order: the
+  dates it could read were turned into dates with day and month swapped. An error: no guess is safe.
 - **Mostly unreadable**: more than half of a column's non-blank cells with no usable date (and at least
   ``UNREADABLE_MIN`` of them) is an error: the column is in a format this workbench does not read, and
   grading it cell by cell would leave most rows out.
@@ -52,7 +55,20 @@ def decide_orders(evidence: dict[str, Evidence], headers: dict[str, str], label:
     month_columns = [c for c, o in proven.items() if o == MONTH_FIRST]
     for column, ev in evidence.items():
         header = headers.get(column, column)
-        if ev.contradictory:
+        if ev.locale_mixup:
+            orders[column] = DAY_FIRST
+            texts = _examples(ev.day_first or ev.month_first, rows)
+            natives = ", ".join(f"'{show(v)}' (dòng {int(rows[i])})" for i, v in ev.natives)
+            findings.append(Finding(
+                ERROR, "date_locale_mixup", label, header_row, header, "",
+                f"Cột '{header}' lẫn {ev.native_count} ô kiểu ngày của Excel (ví dụ {natives}; ngày đều không quá "
+                f"12) với ô ngày dạng chữ chỉ đọc được theo một cách ({texts}): dấu hiệu tệp đã được mở bằng "
+                "Excel với cách ghi ngày khác, và các ngày có ngày không quá 12 đã bị đảo ngày với tháng. "
+                "Không chấm được mà không đoán.",
+                "Lấy lại tệp gốc từ hệ thống và dùng trực tiếp (không mở rồi lưu bằng Excel), hoặc nhập vào Excel "
+                "bằng Data > From Text/CSV với định dạng ngày DMY.",
+            ))
+        elif ev.contradictory:
             orders[column] = DAY_FIRST
             findings.append(Finding(
                 ERROR, "date_order_conflict", label, header_row, header, "",

@@ -31,12 +31,27 @@ EXCEL_SERIALS = (25569, 73050)
 #: Examples of each kind of evidence kept for messages.
 EXAMPLES = 3
 
-_TIME = (r"(?:(?:\s+|T)(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:[.,]\d{1,9})?)?"
-         r"\s*(?P<p>[AaPp]\.?[Mm]\.?|SA|CH|sa|ch)?)?")
-#: Day and month in either order, then a four-digit year (05/04/2021, 5-4-2021, 05.04.2021 14:30).
-_DMY = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})" + _TIME + r"$")
-#: Year first, then month and day (2021-04-05, 2021/04/05, 2021-04-05T14:30:00).
-_YMD = re.compile(r"^(?P<y>\d{4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})" + _TIME + r"$")
+_CLOCK = (r"(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:[.,]\d{1,9})?)?"
+          r"\s*(?P<p>[AaPp]\.?[Mm]\.?|SA|CH|sa|ch)?")
+#: An offset after the time (2021-04-05T14:30:00Z, …+07:00): the time is then shown in Vietnam's UTC+7.
+_OFFSET = r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}))?"
+_TIME = r"(?:(?:\s+|T)" + _CLOCK + _OFFSET + r")?"
+_DAY_MONTH = r"(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})"
+#: The ways a date is written, each with whether its order is fixed (``a`` is then the day) or is day and
+#: month in either order (05/04/2021: the column decides).
+_SHAPES = (
+    # day and month in either order, then a four-digit year (05/04/2021, 5-4-2021, 05.04.2021 14:30)
+    (re.compile(r"^" + _DAY_MONTH + _TIME + r"$"), False),
+    # year first, then month and day (2021-04-05, 2021/04/05, 2021-04-05T14:30:00)
+    (re.compile(r"^(?P<y>\d{4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})" + _TIME + r"$"), True),
+    # the time first (14:30 05/04/2021, 08:30:15 05/04/2021)
+    (re.compile(r"^" + _CLOCK + r"\s+" + _DAY_MONTH + r"$"), False),
+    # in words (ngày 05 tháng 04 năm 2021)
+    (re.compile(r"^ng[aà]y\s*(?P<a>\d{1,2})\s*th[aá]ng\s*(?P<b>\d{1,2})\s*n[aă]m\s*(?P<y>\d{4})$",
+                re.IGNORECASE), True),
+)
+#: Vietnam's offset from UTC, for times written with another offset.
+LOCAL_OFFSET_MINUTES = 7 * 60
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
 
@@ -66,6 +81,21 @@ class Evidence:
     month_first_count: int = 0
     #: day/month text readable either way (both numbers 12 or less): the order matters for these
     either_count: int = 0
+    #: day/month text whose two numbers are equal or both 12 or less (every locale reads it as a date)
+    any_locale_count: int = 0
+    #: (index, native date) of the column's native date cells, and how many have a day of 12 or less
+    natives: list[tuple[object, object]] = field(default_factory=list)
+    native_count: int = 0
+    native_low_day_count: int = 0
+
+    @property
+    def locale_mixup(self) -> bool:
+        """Native dates beside text dates that all prove one order, every native date with a day of 12 or
+        less: the sign of a text file opened in Excel with the other order (Excel turned the dates it could
+        read, with day and month swapped, into dates, and left the others as text)."""
+        proven = self.day_first_count + self.month_first_count
+        return bool(self.native_count and self.native_low_day_count == self.native_count and proven
+                    and not self.any_locale_count and not self.contradictory)
 
     @property
     def order(self) -> str | None:
@@ -108,16 +138,23 @@ class DateColumn:
     def evidence(self) -> Evidence:
         """Which day/month order the column's text values prove (examples in row order)."""
         ev = Evidence()
+        if self.native is not None and self.native.any():
+            natives = self.raw[self.native]
+            ev.native_count = len(natives)
+            ev.native_low_day_count = int(natives.map(lambda v: v.day <= 12).sum())
+            ev.natives = list(natives.iloc[:EXAMPLES].items())
         if self.words.empty:
             return ev
         parts, codes = self.parts, self.codes
-        dmy = parts["y"].notna() & ~parts["ymd"]
+        dmy = parts["y"].notna() & ~parts["fixed"].astype(bool)
         a = pd.to_numeric(parts["a"], errors="coerce").where(dmy)
         b = pd.to_numeric(parts["b"], errors="coerce").where(dmy)
         only_day = (a > 12) & (a <= 31) & (b >= 1) & (b <= 12)
         only_month = (b > 12) & (b <= 31) & (a >= 1) & (a <= 12)
         either = (a >= 1) & (a <= 12) & (b >= 1) & (b <= 12) & (a != b)
         ev.either_count = int(codes.isin(np.flatnonzero(either.to_numpy())).sum())
+        any_locale = (a >= 1) & (b >= 1) & (((a <= 12) & (b <= 12)) | ((a == b) & (a <= 31)))
+        ev.any_locale_count = int(codes.isin(np.flatnonzero(any_locale.to_numpy())).sum())
         for flag, examples, count in ((only_day, ev.day_first, "day_first_count"),
                                       (only_month, ev.month_first, "month_first_count")):
             hit = codes.isin(np.flatnonzero(flag.to_numpy()))
@@ -178,16 +215,25 @@ def _texts(raw: pd.Series, todo: pd.Series) -> pd.Series:
 
 
 def _split(texts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """Per distinct text: its parts (``a``, ``b``, ``y``, time; ``ymd`` true for year-first) and the code of
-    each cell into that table."""
+    """Per distinct text: its parts (``a``, ``b``, ``y``, time, offset; ``fixed`` true when ``a`` is surely
+    the day) and the code of each cell into that table."""
     codes, uniques = pd.factorize(texts)
     distinct = pd.Series(uniques, dtype=object)
-    parts = distinct.str.extract(_DMY) if len(distinct) else pd.DataFrame(columns=list(_DMY.groupindex))
-    ymd = parts["y"].isna()
-    if ymd.any():
-        other = distinct[ymd].str.extract(_YMD)
-        parts.loc[ymd, other.columns] = other
-    parts["ymd"] = ymd & parts["y"].notna()
+    columns = ["a", "b", "y", "H", "M", "S", "p", "tz"]
+    parts = pd.DataFrame(index=distinct.index, columns=columns, dtype=object)
+    parts["fixed"] = False
+    todo = pd.Series(True, index=distinct.index)
+    for pattern, fixed in _SHAPES:
+        if not todo.any():
+            break
+        found = distinct[todo].str.extract(pattern)
+        hit = found["y"].notna()
+        if hit.any():
+            rows = found.index[hit]
+            keep = [c for c in columns if c in found.columns]
+            parts.loc[rows, keep] = found.loc[rows, keep]
+            parts.loc[rows, "fixed"] = fixed
+            todo[rows] = False
     return parts, pd.Series(codes, index=texts.index)
 
 
@@ -233,7 +279,7 @@ def _text_dates(texts: pd.Series, parts: pd.DataFrame, codes: pd.Series, order: 
                 sentinel) -> None:
     shaped = parts["y"].notna()
     num = {k: pd.to_numeric(parts[k], errors="coerce") for k in ("a", "b", "y", "H", "M", "S")}
-    first_is_day = parts["ymd"] | (order == DAY_FIRST)  # year-first text is always year-month-day
+    first_is_day = parts["fixed"].astype(bool) | (order == DAY_FIRST)  # year-first is year-month-day
     day = num["a"].where(first_is_day, num["b"])
     month = num["b"].where(first_is_day, num["a"])
     hour, minute, second = num["H"].fillna(0), num["M"].fillna(0), num["S"].fillna(0)
@@ -243,6 +289,8 @@ def _text_dates(texts: pd.Series, parts: pd.DataFrame, codes: pd.Series, order: 
     clock_ok = (minute < 60) & (second < 60) & ((~has_meridiem & (hour < 24))
                                                 | (has_meridiem & (hour >= 1) & (hour <= 12)))
     hour = hour.where(~has_meridiem, (hour % 12) + pm * 12)
+    offset = parts["tz"].map(_offset_minutes, na_action="ignore").astype("float64")
+    clock_ok &= offset.isna() | offset.between(-14 * 60, 14 * 60)
     is_sentinel, is_absurd = _classify_years(num["y"], month, day)
     is_sentinel &= shaped
     is_absurd &= shaped
@@ -252,7 +300,8 @@ def _text_dates(texts: pd.Series, parts: pd.DataFrame, codes: pd.Series, order: 
                                          "day": day.fillna(0)}), errors="coerce")
     calendar_ok = stamp.notna() & clock_ok
     usable = shaped & calendar_ok & ~is_sentinel & ~is_absurd
-    moment = (stamp + pd.to_timedelta(hour * 3600 + minute * 60 + second, unit="s")).where(usable)
+    shift = (LOCAL_OFFSET_MINUTES - offset.fillna(LOCAL_OFFSET_MINUTES)) * 60
+    moment = (stamp + pd.to_timedelta(hour * 3600 + minute * 60 + second + shift, unit="s")).where(usable)
     cell = pd.Series(codes.to_numpy(), index=texts.index)
     got = moment.to_numpy()[cell.to_numpy()]
     values[texts.index] = pd.to_datetime(got).as_unit("ns")
@@ -268,8 +317,17 @@ def year_of(value: object) -> int | None:
     if isinstance(value, datetime | date):
         return value.year
     text = str(value).strip()
-    for pattern in (_DMY, _YMD):
+    for pattern, _fixed in _SHAPES:
         match = pattern.match(text)
         if match:
             return int(match.group("y"))
     return None
+
+
+def _offset_minutes(tz: str) -> float:
+    """"Z" → 0, "+07:00" → 420, "-0330" → -210."""
+    if tz == "Z":
+        return 0.0
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return float(sign * (int(digits[:2]) * 60 + int(digits[2:])))

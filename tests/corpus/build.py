@@ -415,6 +415,20 @@ def dates_mostly_unreadable(files):
 
 
 @case
+def excel_locale_mixup(files):
+    """The day-first CSV opened in a month-first Excel and saved: dates with a day up to 12 became Excel dates
+    with day and month swapped, the others stayed text."""
+    from datetime import datetime
+
+    def excel(text: str) -> object:
+        day, month, year = (int(x) for x in text.split("/"))
+        return datetime(year, day, month) if day <= 12 else text
+
+    del files[D]
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes({"Sheet1": _dates(DOSSIERS, excel)})
+
+
+@case
 def finish_time_24(files):
     files[D] = csv_bytes(_edit(DOSSIERS, 2, "Ngày có kết quả", "09/04/2021 24:00"))
 
