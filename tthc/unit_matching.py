@@ -67,9 +67,9 @@ class UnitMatcher:
         self.label = label
         self.names = dict(zip(ids, names, strict=True))
         self.rows = dict(zip(ids, units[ROW], strict=True)) if ROW in units else {}
-        self._by_id = [(EXACT, _index(ids, ids, str)), (CASE, _index(ids, ids, normal)),
+        self._by_id = [(EXACT, _index(ids, ids, str.strip)), (CASE, _index(ids, ids, normal)),
                        (FOLD, _index(ids, ids, fold)), (ZEROS, _index(ids, ids, number_key))]
-        self._by_name = [(EXACT, _index(names, ids, str)), (CASE, _index(names, ids, normal)),
+        self._by_name = [(EXACT, _index(names, ids, str.strip)), (CASE, _index(names, ids, normal)),
                          (FOLD, _index(names, ids, fold))]
         # suggestions: folded ids and names, never a bare number (digits in common say nothing)
         self._choices = {}
@@ -110,7 +110,7 @@ class UnitMatcher:
 
 
 def _key(how: str, value: str) -> str | None:
-    return {EXACT: str, CASE: normal, FOLD: fold, ZEROS: number_key}[how](value)
+    return {EXACT: str.strip, CASE: normal, FOLD: fold, ZEROS: number_key}[how](value)
 
 
 def _index(keys: list[str], ids: list[str], make) -> dict[str, list[str]]:
