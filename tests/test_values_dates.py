@@ -219,6 +219,15 @@ def test_an_export_opened_in_excel_with_the_other_order_is_an_error(tmp_path, ca
     assert "cột 'received_at'" in err and "đảo ngày với tháng" in err and "dòng" in err
 
 
+def test_an_unreadable_column_that_no_grade_uses_is_a_warning(tmp_path):
+    rows = _write(_realistic(6), "%d/%m/%Y")
+    own = [{"unit_id": u, **{f"i{n}": 2 for n in range(1, 10)}, "submitted_at": "đã nộp"} for u in ("H1", "X1")]
+    code, files = _grade(write_quarter(tmp_path / "data", rows, self_assessment=own), tmp_path / "out")
+    assert code == 0
+    said = _findings(files).query("code == 'dates_unreadable'")
+    assert list(said["severity"]) == ["warning"] and "không dùng để chấm điểm" in said.iloc[0]["message"]
+
+
 def test_a_few_unreadable_cells_are_row_findings_not_a_column_error(tmp_path):
     rows = _write(_realistic(20), "%d/%m/%Y")
     rows[3]["finished_at"] = "31/04/2021"
@@ -303,6 +312,24 @@ def test_a_formula_without_its_value_is_unreadable_not_blank(tmp_path, policy):
     warning = next(f for f in result.findings.items if f.code == "bad_date")
     assert (warning.row, warning.column, warning.value) == (3, "finished_at", "=DATE(2021,4,9)")
     assert "công thức" in warning.suggestion
+
+
+def test_a_formula_whose_computed_text_is_empty_stays_blank(tmp_path):
+    data = write_quarter(tmp_path / "data", _late_if_open())
+    (data / "2021-Q2" / "dossiers.csv").unlink()
+    _formula_workbook(data / "2021-Q2" / "dossiers.xlsx", None)
+    path = data / "2021-Q2" / "dossiers.xlsx"
+    source = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as src, zipfile.ZipFile(path, "w") as dst:  # as Excel saves ""
+        for item in src.infolist():
+            part = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b'<c r="E3">', b'<c r="E3" t="str">')
+                assert b'<c r="E3" t="str">' in part
+            dst.writestr(item, part)
+    result = grade_quarter(data, QUARTER, policies=OVERDUE)
+    assert sorted(result.population["dossier_id"]) == ["D1", "D2"]  # D2 open and overdue: late
+    assert not [f for f in result.findings.items if f.code == "bad_date"]
 
 
 def test_a_formula_with_its_value_is_read_as_that_value(tmp_path):
@@ -453,3 +480,27 @@ def test_loading_never_raises_on_any_date_cell(tmp_path):
     rows = [dossier(f"D{i}", finished=v) for i, v in enumerate(values)]
     inputs = load_quarter(write_quarter(tmp_path / "data", rows), QUARTER, RULES, strict=False)
     assert not inputs.findings.errors or all(f.code == "dates_unreadable" for f in inputs.findings.errors)
+
+
+def test_uncached_formulas_found_in_prefixed_xml_and_any_sheet_path(tmp_path):
+    from tthc.xlsx_formulas import SHARED_FORMULA, uncached_formulas
+
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    parts = {
+        "xl/workbook.xml": f'<x:workbook {ns} {rel}><x:sheets><x:sheet r:id="R9" name="Hồ sơ &amp; kết quả" '
+                           'sheetId="1"/></x:sheets></x:workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships><Relationship Target="data/s.xml" Id="R9" Type="ws"/>'
+                                      "</Relationships>",
+        "xl/data/s.xml": f'<x:worksheet {ns}><x:sheetData><x:row r="2">'
+                         '<x:c r="AB2"><x:f>DATE(2021,4,5)&gt;0</x:f></x:c>'
+                         '<x:c r="C2" t="n"><x:f>1+1</x:f><x:v>2</x:v></x:c>'
+                         '<x:c r="D2"><x:f t="shared" si="0"/></x:c>'
+                         '<x:c r="E2" t="s"><x:v>3</x:v></x:c></x:row></x:sheetData></x:worksheet>',
+    }
+    path = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        for name, text in parts.items():
+            book.writestr(name, text)
+    assert uncached_formulas(path) == {"Hồ sơ & kết quả": {(1, 27): "=DATE(2021,4,5)>0", (1, 3): SHARED_FORMULA}}
+    assert uncached_formulas(tmp_path / "missing.xlsx") == {}

@@ -68,7 +68,8 @@ def check_table(raw: Raw, table: Table, quarter: Quarter, findings: Findings, la
     headers = dict(raw.columns)
     rows = cells[ROW] if ROW in cells else pd.Series(range(2, len(cells) + 2), index=cells.index)
     date_columns = [c.name for c in table.columns if c.kind == "date" and c.name in present]
-    dates, column_findings = read_date_columns(cells, date_columns, headers, label, raw.header_row, rows)
+    dates, column_findings = read_date_columns(cells, date_columns, headers, label, raw.header_row, rows,
+                                               table.name)
     parsed, bad, blank, flags = {}, {}, {}, {}
     for col in table.columns:
         if col.name not in present:

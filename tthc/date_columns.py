@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from .dates import DAY_FIRST, MONTH_FIRST, DateCells, DateColumn, Evidence
@@ -31,8 +33,12 @@ MONTH_FIRST_SUGGESTION = ("Đối chiếu vài hồ sơ với hệ thống; nên
                           "(05/04/2021) hoặc 2021-04-05.")
 
 
+#: Date columns no grade depends on: their column-level problems are warnings, not errors.
+UNUSED = {("self_assessment", "submitted_at")}
+
+
 def read_date_columns(cells: pd.DataFrame, columns: list[str], headers: dict[str, str], label: str,
-                      header_row: int, rows: pd.Series) -> tuple[dict[str, DateCells], list[Finding]]:
+                      header_row: int, rows: pd.Series, table: str = "") -> tuple[dict[str, DateCells], list[Finding]]:
     """Each date column read in its order, and the column-level findings (order, mostly unreadable)."""
     scanned = {c: DateColumn(cells[c]) for c in columns}
     evidence = {c: scanned[c].evidence() for c in columns}
@@ -42,7 +48,9 @@ def read_date_columns(cells: pd.DataFrame, columns: list[str], headers: dict[str
         finding = _mostly_unreadable(c, cells[c], read[c], headers, label, header_row, rows)
         if finding is not None:
             findings.append(finding)
-    return read, findings
+    unused = {headers.get(c, c) for c in columns if (table, c) in UNUSED}
+    return read, [replace(f, severity=WARNING, message=f"{f.message} Cột này không dùng để chấm điểm: vẫn chấm.")
+                  if f.severity == ERROR and f.column in unused else f for f in findings]
 
 
 def decide_orders(evidence: dict[str, Evidence], headers: dict[str, str], label: str, header_row: int,

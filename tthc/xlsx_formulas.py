@@ -26,6 +26,7 @@ _REL = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget=
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _FORMULA = re.compile(rb'<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)', re.DOTALL)
+_TEXT_RESULT = re.compile(rb'\bt="(?:str|inlineStr)"')
 _VALUE = re.compile(rb'<(?:\w+:)?v\b[^>]*>\s*[^<\s]|<(?:\w+:)?is\b')
 
 
@@ -85,8 +86,8 @@ def _cells(data: bytes) -> dict[tuple[int, int], str]:
     for m in _CELL.finditer(data):
         body = m.group(2) or b""
         formula = _FORMULA.search(body)
-        if formula is None or _VALUE.search(body):
-            continue
+        if formula is None or _VALUE.search(body) or _TEXT_RESULT.search(m.group(1)):
+            continue  # a value, or an empty text result that Excel computed (=IF(A2="";"";A2))
         ref = _REF.search(m.group(1))
         if ref is None:
             continue
