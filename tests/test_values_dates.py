@@ -39,7 +39,8 @@ OVERDUE = {"population": "resolved_or_overdue"}
     ("14:30 05/04/2021", "2021-04-05 14:30"), ("08:30:15 05/04/2021", "2021-04-05 08:30:15"),
     ("ngày 05 tháng 04 năm 2021", "2021-04-05"), ("Ngày 5 tháng 4 năm 2021", "2021-04-05"),
     ("2021-04-05T14:30:00+07:00", "2021-04-05 14:30"), ("2021-04-05T20:30:00Z", "2021-04-06 03:30"),
-    ("2021-04-05 14:30:00-0100", "2021-04-05 22:30"),
+    ("2021-04-05 14:30:00-0100", "2021-04-05 22:30"), ("05-Apr-2021", "2021-04-05"), ("Apr 5, 2021", "2021-04-05"),
+    ("5 April 2021 14:30", "2021-04-05 14:30"), ("1 Sept 2021", "2021-09-01"),
 ])
 def test_text_dates_in_every_accepted_shape(text, want):
     values, bad = parse_date(pd.Series([text], dtype=object))
@@ -49,7 +50,7 @@ def test_text_dates_in_every_accepted_shape(text, want):
 
 @pytest.mark.parametrize("value", ["31/04/2021", "29/02/2021", "24:00", "05/04/2021 24:00", "05/04/2021 14:60",
                                    "05/04/2021 13:00 PM", "2021-13-01", "ngày 2 tháng 4", "05/04/21", True, 3.0,
-                                   "2021-04-05T14:30:00+25:00", "05/04/2021 14:30 05/04/2021",
+                                   "05-Foo-2021", "2021-04-05T14:30:00+25:00", "05/04/2021 14:30 05/04/2021",
                                    "=DATE(2021,4,5)"])
 def test_unreadable_values_are_flagged_never_blank(value):
     cells = read_dates(pd.Series([value, "05/04/2021"], dtype=object))
@@ -66,8 +67,9 @@ def test_years_out_of_range_are_flagged_and_never_raise(value):
     assert cells.values[1] == pd.Timestamp("2021-04-05")
 
 
-@pytest.mark.parametrize("value", ["31/12/9999", "9999-12-31", "9999-12-31 23:59:59", "01/01/0001",
-                                   datetime(9999, 12, 31), date(1, 1, 1)])
+@pytest.mark.parametrize("value", ["31/12/9999", "9999-12-31", "9999-12-31 23:59:59", "01/01/0001", "0000-00-00",
+                                   "0000-00-00 00:00:00", "00/00/0000", "01/01/1900", "1899-12-30", "1970-01-01 07:00",
+                                   datetime(9999, 12, 31), date(1, 1, 1), datetime(1900, 1, 1)])
 def test_no_date_sentinels(value):
     cells = read_dates(pd.Series([value], dtype=object))
     assert bool(cells.sentinel[0]) and not cells.bad[0] and not cells.absurd[0] and pd.isna(cells.values[0])
@@ -195,7 +197,7 @@ def test_a_column_with_both_orders_is_an_error_naming_file_column_and_examples(t
 def test_a_mostly_unreadable_column_is_an_error(tmp_path, capsys):
     rows = _realistic(20)
     for row in rows:
-        row["received_at"] = pd.Timestamp(row["received_at"]).strftime("%B %d, %Y")  # "April 05, 2021"
+        row["received_at"] = pd.Timestamp(row["received_at"]).strftime("%d/%m/%y")  # "05/04/21": short years
     data = write_quarter(tmp_path / "data", rows)
     code, files = _grade(data, tmp_path / "out")
     err = capsys.readouterr().err
@@ -449,7 +451,8 @@ def test_years_out_of_range_grade_with_findings_in_csv_and_xlsx(tmp_path, xlsx, 
 
 
 @pytest.mark.parametrize("policy", ["population=resolved_in_period", "population=resolved_or_overdue"])
-@pytest.mark.parametrize("sentinel", ["31/12/9999", "9999-12-31 00:00:00", "01/01/0001"])
+@pytest.mark.parametrize("sentinel", ["31/12/9999", "9999-12-31 00:00:00", "01/01/0001", "0000-00-00 00:00:00",
+                                      "01/01/1900"])
 def test_a_no_date_sentinel_reads_as_no_result_yet_with_a_finding(tmp_path, policy, sentinel):
     open_rows = _late_if_open()
     open_rows[1]["finished_at"] = ""

@@ -22,9 +22,11 @@ MONTH_FIRST = "mdy"
 #: Years a date of this workbench can have; a year outside is a typing or export mistake, never a date
 #: pandas is asked to hold (its range ends in 2262).
 PLAUSIBLE_YEARS = (1900, 2100)
-#: Dates that systems write for "no date": the largest and smallest dates of databases and .NET/Java.
+#: Dates that systems write for "no date": any day of 9999 (the largest date of databases, .NET, Java)…
 SENTINEL_YEAR = 9999
-SENTINEL_DAY = (1, 1, 1)
+#: …and the "zero" dates: .NET's and Java's smallest, MySQL's zero date, SQL Server's default, Excel's day 0
+#: and the Unix epoch.
+SENTINEL_DAYS = ((1, 1, 1), (0, 0, 0), (1900, 1, 1), (1899, 12, 30), (1899, 12, 31), (1970, 1, 1))
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Excel serial numbers accepted as dates: 1 Jan 1970 to 31 Dec 2099.
 EXCEL_SERIALS = (25569, 73050)
@@ -46,10 +48,17 @@ _SHAPES = (
     (re.compile(r"^(?P<y>\d{4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})" + _TIME + r"$"), True),
     # the time first (14:30 05/04/2021, 08:30:15 05/04/2021)
     (re.compile(r"^" + _CLOCK + r"\s+" + _DAY_MONTH + r"$"), False),
+    # an English month name, day first or month first (05-Apr-2021, 5 April 2021, Apr 5, 2021)
+    (re.compile(r"^(?P<a>\d{1,2})[\s\-/.]+(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.,]+(?P<y>\d{4})" + _TIME + r"$"), True),
+    (re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.]+(?P<a>\d{1,2}),?[\s\-/.]+(?P<y>\d{4})" + _TIME + r"$"), True),
     # in words (ngày 05 tháng 04 năm 2021)
     (re.compile(r"^ng[aà]y\s*(?P<a>\d{1,2})\s*th[aá]ng\s*(?P<b>\d{1,2})\s*n[aă]m\s*(?P<y>\d{4})$",
                 re.IGNORECASE), True),
 )
+_MONTHS = {name: n for n, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
 #: Vietnam's offset from UTC, for times written with another offset.
 LOCAL_OFFSET_MINUTES = 7 * 60
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
@@ -219,10 +228,12 @@ def _split(texts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     the day) and the code of each cell into that table."""
     codes, uniques = pd.factorize(texts)
     distinct = pd.Series(uniques, dtype=object)
-    columns = ["a", "b", "y", "H", "M", "S", "p", "tz"]
+    columns = ["a", "b", "y", "H", "M", "S", "p", "tz", "mon"]
     parts = pd.DataFrame(index=distinct.index, columns=columns, dtype=object)
     parts["fixed"] = False
     todo = pd.Series(True, index=distinct.index)
+    if not len(distinct):
+        return parts, pd.Series(codes, index=texts.index)
     for pattern, fixed in _SHAPES:
         if not todo.any():
             break
@@ -234,6 +245,11 @@ def _split(texts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
             parts.loc[rows, keep] = found.loc[rows, keep]
             parts.loc[rows, "fixed"] = fixed
             todo[rows] = False
+    named = parts["mon"].notna()
+    if named.any():  # an English month name: its number, or no date at all
+        number = parts.loc[named, "mon"].str.lower().map(_MONTHS)
+        parts.loc[named, "b"] = number.map(lambda n: str(int(n)) if pd.notna(n) else None)
+        parts.loc[named & parts["b"].isna(), "y"] = None
     return parts, pd.Series(codes, index=texts.index)
 
 
@@ -245,9 +261,10 @@ def _serials(numbers: pd.Series, values: pd.Series, bad: pd.Series) -> None:
 
 
 def _classify_years(years: pd.Series, month: pd.Series, day: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(sentinel, absurd) masks of dates by their year (and day, for 01/01/0001)."""
-    sentinel = (years == SENTINEL_YEAR) | ((years == SENTINEL_DAY[0]) & (month == SENTINEL_DAY[1])
-                                           & (day == SENTINEL_DAY[2]))
+    """(sentinel, absurd) masks of dates by their year (and the day, for the "zero" dates)."""
+    sentinel = years == SENTINEL_YEAR
+    for y, m, d in SENTINEL_DAYS:
+        sentinel = sentinel | ((years == y) & (month == m) & (day == d))
     absurd = ~sentinel & ((years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1]))
     return sentinel, absurd
 
@@ -305,7 +322,8 @@ def _text_dates(texts: pd.Series, parts: pd.DataFrame, codes: pd.Series, order: 
     cell = pd.Series(codes.to_numpy(), index=texts.index)
     got = moment.to_numpy()[cell.to_numpy()]
     values[texts.index] = pd.to_datetime(got).as_unit("ns")
-    kind = np.select([usable, shaped & is_sentinel & calendar_ok, shaped & is_absurd & calendar_ok],
+    zero = (num["y"] == 0) & (month == 0) & (day == 0)  # 0000-00-00: no calendar has it, yet it means "none"
+    kind = np.select([usable, shaped & is_sentinel & (calendar_ok | zero), shaped & is_absurd & calendar_ok],
                      [0, 1, 2], 3)[cell.to_numpy()]
     sentinel[texts.index[kind == 1]] = True
     absurd[texts.index[kind == 2]] = True

@@ -410,8 +410,7 @@ def date_order_conflict(files):
 
 @case
 def dates_mostly_unreadable(files):
-    months = ["", "January", "February", "March", "April", "May"]
-    files[D] = csv_bytes(_dates(DOSSIERS, lambda t: f"{months[int(t[3:5])]} {int(t[:2])}, {t[6:]}"))
+    files[D] = csv_bytes(_dates(DOSSIERS, lambda t: f"{int(t[:2])}/{int(t[3:5])}/{t[8:]}"))  # 1/4/21: short year
 
 
 @case
