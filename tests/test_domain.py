@@ -1,4 +1,4 @@
-"""Every rule of TT 01/2018 (docs/quy-tac-tt01-2018.md) on small hand-made quarters (each test changes only what it is about)."""
+"""Every rule of TT 01/2018 (docs/quy-tac-tt01-2018.md) on small hand-made quarters, one thing changed per test."""
 
 from decimal import Decimal
 

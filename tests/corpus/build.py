@@ -331,6 +331,146 @@ def _to_1258(text: str) -> str:
     return "".join(out)
 
 
+# values/units/dates cases (issue 10)
+
+#: A registry with two communes whose names differ only by their diacritics.
+UNITS_LOOKALIKE = [*UNITS, ["X2", "UBND xã Nà Sơn", "xa"]]
+UNIT_NAMES = {"H1": "Phòng Tư pháp", "H2": "Phòng Nội vụ", "X1": "UBND xã Na Son"}
+#: The registry with numeric ids written with a leading zero (as typed in Excel with the column as Text).
+ZERO_IDS = {"H1": "01", "H2": "02", "X1": "03"}
+DATE_COLUMNS = ("Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả")
+
+
+def _by_name(names: dict[str, str]) -> list[list[str]]:
+    rows = [list(r) for r in DOSSIERS]
+    rows[0][1] = "Đơn vị giải quyết"
+    for r in rows[1:]:
+        r[1] = names[r[1]]
+    return rows
+
+
+def _rekey(rows: list[list], column: int, ids: dict[str, object]) -> list[list]:
+    return [rows[0], *[[*r[:column], ids[r[column]], *r[column + 1:]] for r in rows[1:]]]
+
+
+def _dates(rows: list[list[str]], change: Callable[[str], object]) -> list[list]:
+    out = [list(r) for r in rows]
+    for r in out[1:]:
+        for c in (out[0].index(h) for h in DATE_COLUMNS):
+            r[c] = change(r[c]) if r[c] else r[c]
+    return out
+
+
+@case
+def ambiguous_unit_name(files):
+    files["units.csv"] = csv_bytes(UNITS_LOOKALIKE)
+    files[D] = csv_bytes(_by_name({**UNIT_NAMES, "X1": "UBND xa Na Son"}))
+
+
+@case
+def exact_unit_name_beside_lookalike(files):
+    files["units.csv"] = csv_bytes(UNITS_LOOKALIKE)
+    files[D] = csv_bytes(_by_name(UNIT_NAMES))
+
+
+@case
+def unit_ids_lost_leading_zeros(files):
+    files["units.csv"] = csv_bytes(_rekey(UNITS, 0, ZERO_IDS))
+    del files[D]
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes({"Sheet1": _rekey(DOSSIERS, 1, {k: int(v) for k, v in ZERO_IDS.items()})})
+    files[f"{Q}/self_assessment.csv"] = csv_bytes(_rekey(SELF, 0, {k: str(int(v)) for k, v in ZERO_IDS.items()}))
+    files[f"{Q}/unit_evidence.csv"] = csv_bytes(_rekey(EVIDENCE, 0, ZERO_IDS))
+    files[f"{Q}/surveys.csv"] = csv_bytes(_rekey(SURVEYS, 2, ZERO_IDS))
+
+
+@case
+def ambiguous_unit_id_zeros(files):
+    files["units.csv"] = csv_bytes([*_rekey(UNITS, 0, {"H1": "1", "H2": "2", "X1": "01"})])
+    files[D] = csv_bytes(_rekey(DOSSIERS, 1, {"H1": "001", "H2": "2", "X1": "01"}))
+    files[f"{Q}/self_assessment.csv"] = csv_bytes(_rekey(SELF, 0, {"H1": "1", "H2": "2", "X1": "01"}))
+    files[f"{Q}/unit_evidence.csv"] = csv_bytes(_rekey(EVIDENCE, 0, {"H1": "1", "H2": "2", "X1": "01"}))
+    files[f"{Q}/surveys.csv"] = csv_bytes(_rekey(SURVEYS, 2, {"H1": "1", "H2": "2", "X1": "01"}))
+
+
+def _month_first(text: str) -> str:
+    day, month, year = text.split("/")
+    return f"{month}/{day}/{year}"
+
+
+@case
+def month_first_dates(files):
+    files[D] = csv_bytes(_dates(DOSSIERS, _month_first))
+
+
+@case
+def date_order_conflict(files):
+    rows = _edit(DOSSIERS, 3, "Ngày hẹn trả", "04/15/2021")  # 15 April written month-first among day-first
+    files[D] = csv_bytes(rows)
+
+
+@case
+def dates_mostly_unreadable(files):
+    files[D] = csv_bytes(_dates(DOSSIERS, lambda t: f"{int(t[:2])}/{int(t[3:5])}/{t[8:]}"))  # 1/4/21: short year
+
+
+@case
+def excel_locale_mixup(files):
+    """The day-first CSV opened in a month-first Excel and saved: dates with a day up to 12 became Excel dates
+    with day and month swapped, the others stayed text."""
+    from datetime import datetime
+
+    def excel(text: str) -> object:
+        day, month, year = (int(x) for x in text.split("/"))
+        return datetime(year, day, month) if day <= 12 else text
+
+    del files[D]
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes({"Sheet1": _dates(DOSSIERS, excel)})
+
+
+@case
+def finish_time_24(files):
+    files[D] = csv_bytes(_edit(DOSSIERS, 2, "Ngày có kết quả", "09/04/2021 24:00"))
+
+
+@case
+def formula_without_value(files):
+    del files[D]
+    rows = [list(r) for r in DOSSIERS]
+    rows[4][4] = "=DATE(2021,4,14)"  # openpyxl writes the formula with no cached value, as scripts do
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes({"Sheet1": rows})
+
+
+@case
+def no_date_sentinel(files):
+    files[D] = csv_bytes(_edit(DOSSIERS, 2, "Ngày có kết quả", "31/12/9999"))
+
+
+@case
+def year_out_of_range(files):
+    rows = _edit(DOSSIERS, 1, "Ngày có kết quả", "2300-04-08")
+    files[D] = csv_bytes(_edit(rows, 5, "Ngày tiếp nhận", "07/04/0021"))
+
+
+@case
+def native_dates_out_of_range_xlsx(files):
+    from datetime import datetime
+
+    del files[D]
+    rows = _dates(DOSSIERS, lambda t: datetime(int(t[6:]), int(t[3:5]), int(t[:2])))
+    rows[2][4] = datetime(9999, 12, 31)
+    rows[4][4] = datetime(2300, 4, 14)
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes({"Sheet1": rows})
+
+
+@case
+def complaint_answer_unreadable(files):
+    files[f"{Q}/complaints.csv"] = csv_bytes([
+        ["Mã phản ánh", "Mã đơn vị", "Ngày tiếp nhận", "Hạn trả lời", "Ngày trả lời", "Kéo dài"],
+        ["PA1", "H1", "02/04/2021", "12/04/2021", "10/04/2021", "0"],
+        ["PA2", "H1", "05/04/2021", "15/04/2021", "31/04/2021", "0"],
+    ])
+
+
 def build(target: Path = CASES) -> list[str]:
     if target.exists():
         shutil.rmtree(target)

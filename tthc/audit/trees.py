@@ -63,6 +63,7 @@ COMPLAINT_WORDS = {
     "late": "không trả lời đúng hạn",
     "pending": "chưa trả lời, chưa đến hạn: không tính vào tỷ lệ",
     "no_due": "không có hạn trả lời: không tính vào tỷ lệ",
+    "unreadable": "hạn hoặc ngày trả lời không đọc được: không tính vào tỷ lệ",
 }
 
 
@@ -622,6 +623,8 @@ def _step_reason(code: str, due, finished) -> str:
         return f"bước của đơn vị chưa xong, hạn {_day(due)} đã quá hạn cuối kỳ: tính trễ hạn"
     if code == "step_open":
         return f"bước của đơn vị chưa xong, hạn {_day(due)}: {word}"
+    if code == "step_unreadable":
+        return f"bước của đơn vị có ngày hoàn thành không đọc được, hạn {_day(due)}: không chấm"
     return f"bước của đơn vị xong {_day(finished)}, hạn {_day(due)}: {word}"
 
 

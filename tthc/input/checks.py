@@ -21,6 +21,8 @@ import pandera.pandas as pa
 from babel.numbers import format_decimal
 
 from tthc.input.contract import Table
+from tthc.input.date_columns import read_date_columns
+from tthc.input.dates import PLAUSIBLE_YEARS, year_of
 from tthc.input.findings import INFO, WARNING, Finding, Findings, show
 from tthc.input.reading import ROW, Raw
 from tthc.input.schemas import (
@@ -32,7 +34,7 @@ from tthc.input.schemas import (
     effect_text,
     raw_schema,
 )
-from tthc.input.values import PARSERS, blank_mask, closest_label
+from tthc.input.values import PARSERS, blank_mask, closest_label, unreadable_column
 from tthc.quarter import Quarter
 from tthc.text import fold
 
@@ -40,6 +42,9 @@ from tthc.text import fold
 GAP_WARNING = Decimal("1.0")
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
+#: A formula cell saved without its value (the file was written by a program, never opened in Excel).
+FORMULA_SUGGESTION = ("Ô chứa công thức chưa có giá trị đã tính: mở tệp bằng Excel, để Excel tính lại rồi lưu, "
+                      "hoặc thay công thức bằng giá trị.")
 
 
 @dataclass
@@ -68,16 +73,32 @@ def check_table(raw: Raw, table: Table, quarter: Quarter, findings: Findings, la
     """
     cells = raw.frame
     present = set(raw.columns)
-    parsed, bad, blank = {}, {}, {}
+    headers = dict(raw.columns)
+    rows = cells[ROW] if ROW in cells else pd.Series(range(2, len(cells) + 2), index=cells.index)
+    date_columns = [c.name for c in table.columns if c.kind == "date" and c.name in present]
+    dates, column_findings = read_date_columns(cells, date_columns, headers, label, raw.header_row, rows,
+                                               table.name)
+    parsed, bad, blank, flags = {}, {}, {}, {}
     for col in table.columns:
-        if col.name in present:
+        if col.name not in present:
+            continue
+        blank[col.name] = blank_mask(cells[col.name])
+        if col.name in dates:
+            read = dates[col.name]
+            parsed[col.name], bad[col.name] = read.values, read.bad
+            flags[col.name] = {"year_out_of_range": read.absurd}
+            if col.required:  # "no date" in a required column: the value is missing
+                blank[col.name] = blank[col.name] | read.sentinel
+            else:
+                flags[col.name]["no_date"] = read.sentinel
+        else:
             parser = PARSERS.get(col.kind, PARSERS["text"])
             parsed[col.name], bad[col.name] = parser(cells[col.name], blank_is_missing=table.blank_is_missing)
-            blank[col.name] = blank_mask(cells[col.name])
-    headers = dict(raw.columns)
-    out: list[tuple] = []
+    order = _position(table)
+    out: list[tuple] = [((-1, order.get(f.column, 99), 0), f) for f in column_findings]
     drop = pd.Series(False, index=cells.index)
-    raw_failures = failure_cases(raw_schema(table, present, bad, blank), cells)
+    unreadable: dict[str, list] = {}
+    raw_failures = failure_cases(raw_schema(table, present, bad, blank, flags), cells)
     settled: set[tuple[int, str]] = set()
     for key, finding, effect, where in _findings(raw_failures, table, cells, headers, raw, label, quarter):
         out.append((key, finding))
@@ -87,6 +108,8 @@ def check_table(raw: Raw, table: Table, quarter: Quarter, findings: Findings, la
         required = table.column(column).required
         if effect == "drop" or required:
             drop[idx] = True
+        elif effect == "unreadable":
+            unreadable.setdefault(column, []).append(idx)
         settled.add((idx, column))
     frame = pd.DataFrame(index=cells.index)
     for col in table.columns:
@@ -94,7 +117,9 @@ def check_table(raw: Raw, table: Table, quarter: Quarter, findings: Findings, la
             frame[col.name] = parsed[col.name]
         else:
             frame[col.name] = pd.Series(pd.NA, index=cells.index, dtype=object)
-    frame[ROW] = cells[ROW] if ROW in cells else pd.Series(range(2, len(cells) + 2), index=cells.index)
+    frame[ROW] = rows
+    for column, where in unreadable.items():  # carried with the rows, for what the value would inform
+        frame[unreadable_column(column)] = cells.index.isin(where)
     canon_failures = failure_cases(canonical_schema(table, present, quarter), frame)
     for key, finding, effect, where in _findings(canon_failures, table, cells, headers, raw, label, quarter):
         if where is not None and where in settled:
@@ -143,7 +168,7 @@ def _findings(failures: pd.DataFrame, table: Table, cells: pd.DataFrame, headers
         idx = int(index)
         effect = "drop" if rule.effect != "keep" and table.column(column).required else rule.effect
         value = cells.at[idx, column] if column in cells else ""
-        message, suggestion = _explain(code, table.column(column).kind, value, effect, quarter)
+        message, suggestion = _explain(code, table.column(column).kind, value, effect, quarter, table.name, column)
         finding = Finding(rule.severity, code, label, int(cells.at[idx, ROW]), headers.get(column, column),
                           show(value), message, suggestion)
         yield ((finding.row, order.get(column, 99), checks[code]), finding, effect, (idx, column))
@@ -166,10 +191,11 @@ def _missing_column(table: Table, column: str, raw: Raw, label: str) -> Finding:
                    f"Thiếu cột bắt buộc '{column}' (hoặc {aliases}) trong bảng {table.name}.", suggestion)
 
 
-def _explain(code: str, kind: str, value: object, effect: str, quarter: Quarter) -> tuple[str, str]:
+def _explain(code: str, kind: str, value: object, effect: str, quarter: Quarter, table: str = "",
+             column: str = "") -> tuple[str, str]:
     """The Vietnamese message (what was expected, what happens to the row) and a suggestion."""
     rule = RULES[code]
-    what = effect_text(effect)
+    what = effect_text(effect, table, column)
     suggestion = ""
     expected = rule.expected
     if code == "date_out_of_range":
@@ -181,10 +207,23 @@ def _explain(code: str, kind: str, value: object, effect: str, quarter: Quarter)
     elif code == "bad_date":
         text = show(value)
         match = _US_DATE.match(text)
-        if match and int(match.group(2)) > 12 >= int(match.group(1)):
+        if text.startswith("="):
+            suggestion = FORMULA_SUGGESTION
+        elif re.search(r"\b24:00", text):
+            suggestion = "Giờ 24:00 không có trong ngày; ghi 00:00 của ngày hôm sau hoặc 23:59."
+        elif match and int(match.group(2)) > 12 >= int(match.group(1)):
             suggestion = "Có vẻ ghi theo tháng/ngày/năm; cần ngày/tháng/năm."
         elif match:
             suggestion = "Ngày không tồn tại trong lịch; kiểm tra lại."
+    elif code == "year_out_of_range":
+        year = year_of(value)
+        low, high = PLAUSIBLE_YEARS
+        expected = f"Năm {year:04d} nằm ngoài khoảng {low}–{high}, không thể là ngày của hồ sơ"
+        suggestion = f"Có phải năm {2000 + year}?" if year is not None and year < 100 else "Kiểm tra lại năm."
+    elif code == "required_blank" and show(value):
+        suggestion = "Giá trị này là ngày quy ước 'không có ngày' của hệ thống: cần ngày thật."
+    elif code == "no_date":
+        suggestion = "Hệ thống ghi ngày này khi chưa có ngày; nếu không phải vậy, sửa lại ngày đúng."
     elif code.startswith("bad_") and kind in ("satisfaction", "channel", "form", "scope"):
         label = closest_label(kind, value)
         if label:

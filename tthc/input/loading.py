@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,10 +13,10 @@ from tthc.input.checks import check_table
 from tthc.input.contract import QUARTER_TABLES, UNITS, Table
 from tthc.input.findings import Findings, sort_key
 from tthc.input.reading import ROW, Raw, ReadError, read_table
+from tthc.input.unit_matching import FOLD, IGNORED, ZEROS, UnitMatcher
 from tthc.input.values import EXPECTED, PARSERS
 from tthc.parameters.ruleset import RuleSet
 from tthc.quarter import Quarter
-from tthc.text import fold
 
 FILE = "_file"
 SUFFIXES = (".csv", ".xlsx")
@@ -114,53 +113,57 @@ def _missing_required(raw: Raw, table: Table, findings: Findings, label: str) ->
             )
 
 
-def _unit_resolver(units: pd.DataFrame):
-    by_id = {str(u): str(u) for u in units["unit_id"]}
-    by_fold_id = {fold(u): str(u) for u in units["unit_id"]}
-    by_name = {fold(n): str(u) for u, n in zip(units["unit_id"], units["unit_name"], strict=True) if n}
-    choices = sorted(set(by_fold_id) | set(by_name))
-    names = {str(u): str(n) for u, n in zip(units["unit_id"], units["unit_name"], strict=True)}
-
-    def resolve(unit_id: object, unit_name: object) -> tuple[str | None, str]:
-        key = unit_id if isinstance(unit_id, str) else unit_name
-        if isinstance(unit_id, str):
-            hit = by_id.get(unit_id) or by_fold_id.get(fold(unit_id))
-        elif isinstance(unit_name, str):
-            hit = by_name.get(fold(unit_name))
-        else:
-            return None, ""
-        if hit:
-            return hit, ""
-        close = difflib.get_close_matches(fold(key), choices, n=1, cutoff=0.6)
-        if close:
-            target = by_fold_id.get(close[0]) or by_name.get(close[0])
-            return None, f"Có phải là '{target}' ({names.get(target, target)})?"
-        return None, ""
-
-    return resolve
-
-
-def _resolve_units(frame: pd.DataFrame, resolver, findings: Findings, label: str, has_id: bool,
+def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings, label: str, has_id: bool,
                    headers: dict[str, str]) -> pd.Series:
-    """Resolve each row's unit (``unit_id`` or ``unit_name``) against units.csv; returns the drop mask."""
-    pairs = frame[["unit_id", "unit_name"]].drop_duplicates()
-    mapping = {}
-    for uid, uname in pairs.itertuples(index=False):
-        mapping[(uid, uname)] = resolver(uid, uname)
-    resolved = [mapping[(u, n)] for u, n in zip(frame["unit_id"], frame["unit_name"], strict=True)]
+    """Resolve each row's unit (``unit_id`` or ``unit_name``) against units.csv; returns the drop mask.
+
+    A unit found only by dropping diacritics or leading zeros is an info finding (once per value); a value
+    matching several units is an error (once per value, naming them); one matching none is a warning per
+    row, with a suggestion when one is close."""
+    keys = list(zip(frame["unit_id"], frame["unit_name"], strict=True))
+    matches = {pair: matcher.resolve(*pair) for pair in dict.fromkeys(keys)}
+    rows_of: dict[tuple, list] = {}
+    for idx, pair in zip(frame.index, keys, strict=True):
+        rows_of.setdefault(pair, []).append(idx)
     drop = pd.Series(False, index=frame.index)
-    for pos, (idx, (unit, hint)) in enumerate(zip(frame.index, resolved, strict=True)):
-        if unit is None:
-            raw_value = frame.at[idx, "unit_id"] if has_id else frame.at[idx, "unit_name"]
-            column = "unit_id" if has_id else "unit_name"
-            if raw_value is None or raw_value is pd.NA:
-                msg = "Thiếu đơn vị; dòng bị loại."
-            else:
-                msg = "Đơn vị không có trong units.csv; dòng bị loại."
-            findings.warning("unknown_unit", msg, file=label, row=frame.at[idx, ROW],
-                             column=headers.get(column, column), value=raw_value, suggestion=hint)
-            drop.iloc[pos] = True
-    frame["unit_id"] = [u for u, _h in resolved]
+    for pair, match in matches.items():
+        where = rows_of[pair]
+        by_id = isinstance(pair[0], str) and bool(pair[0].strip())
+        column = "unit_id" if by_id or (has_id and not isinstance(pair[1], str)) else "unit_name"
+        header = headers.get(column, column)
+        value = pair[0] if column == "unit_id" else pair[1]
+        first = frame.at[where[0], ROW]
+        more = f" ({len(where)} dòng, dòng đầu là dòng {first})" if len(where) > 1 else ""
+        what = "Mã đơn vị" if column == "unit_id" else "Tên đơn vị"
+        if match.ambiguous:
+            candidates = ", ".join(matcher.describe(u) for u in match.candidates)
+            findings.error(
+                "ambiguous_unit",
+                f"{what} '{value}'{more} khớp với nhiều đơn vị trong {matcher.label} khi không phân biệt "
+                f"{IGNORED[match.how]}: {candidates}; không xác định được dòng thuộc đơn vị nào.",
+                file=label, row=first, column=header, value=value,
+                suggestion="Ghi đúng mã đơn vị như trong units.csv (định dạng cột là Text để giữ số 0 ở đầu)."
+                if column == "unit_id" else
+                "Ghi đúng tên đơn vị (đủ dấu) như trong units.csv, hoặc dùng cột mã đơn vị.",
+            )
+            drop[where] = True
+        elif match.unit is None:
+            msg = "Thiếu đơn vị; dòng bị loại." if value is None or value is pd.NA else \
+                "Đơn vị không có trong units.csv; dòng bị loại."
+            for idx in where:
+                findings.warning("unknown_unit", msg, file=label, row=frame.at[idx, ROW], column=header,
+                                 value=value, suggestion=match.hint)
+            drop[where] = True
+        elif match.how in (FOLD, ZEROS):
+            findings.info(
+                "unit_matched",
+                f"{what} '{value}'{more} được hiểu là đơn vị {matcher.describe(match.unit)}: khớp khi không "
+                f"phân biệt {IGNORED[match.how]}, và chỉ khớp với đơn vị này.",
+                file=label, row=first, column=header, value=value,
+                suggestion="Nên ghi đúng như units.csv." if match.how == FOLD else
+                "Excel đọc mã thành số và bỏ số 0 ở đầu; định dạng cột mã là Text để giữ nguyên mã.",
+            )
+    frame["unit_id"] = [matches[pair].unit for pair in keys]
     return drop
 
 
@@ -244,7 +247,7 @@ def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict:
                        file=str(quarter))
     if findings.errors:
         return done()
-    resolver = _unit_resolver(units)
+    resolver = UnitMatcher(units, units_info.label if units_info else "units.csv")
     for table in QUARTER_TABLES:
         tables[table.name] = None
         errors_before = len(findings.errors)

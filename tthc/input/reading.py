@@ -30,6 +30,7 @@ import pandas as pd
 from tthc.input.contract import Table
 from tthc.input.findings import Findings
 from tthc.input.values import blank_mask
+from tthc.input.xlsx_formulas import mark_uncached_formulas
 from tthc.text import fold
 
 ROW = "_row"
@@ -193,12 +194,13 @@ def read_csv_grid(path: Path, label: str) -> tuple[pd.DataFrame, str]:
 def read_excel_grids(path: Path, label: str) -> list[tuple[str, pd.DataFrame]]:
     """Every visible worksheet as a grid (row i is Excel row i + 1), merged cells filled; calamine first."""
     try:
-        return _calamine_grids(path)
+        grids = _calamine_grids(path)
     except Exception:  # noqa: BLE001 - calamine's errors are not typed; try openpyxl before giving up
         try:
-            return _openpyxl_grids(path)
+            grids = _openpyxl_grids(path)
         except Exception as exc:  # noqa: BLE001
             raise ReadError(f"Tệp {label}: không mở được tệp Excel ({type(exc).__name__}: {exc}).") from exc
+    return mark_uncached_formulas(path, grids)  # a formula saved without its value is not a blank cell
 
 
 def _calamine_grids(path: Path) -> list[tuple[str, pd.DataFrame]]:

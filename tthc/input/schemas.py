@@ -9,7 +9,9 @@ Two schemas per table, both validated lazily (every failure at once, pandera's `
 
 Each check is named by the finding code it produces; ``RULES`` gives, per code, the severity, what was
 expected (Vietnamese, for the analyst) and the effect on the row: ``drop`` (the row is left out),
-``blank`` (the value is treated as missing) or ``keep`` (graded as written, flagged for the appraiser).
+``blank`` (the value is treated as missing), ``unreadable`` (something is written but it is no usable value:
+never read as blank, the row is left out of what the value would inform, see ``UNREADABLE_EFFECT``) or
+``keep`` (graded as written, flagged for the appraiser). A required column's unreadable value drops the row.
 ``checks.run_schema`` turns the failure cases into findings.
 """
 
@@ -47,12 +49,39 @@ _EFFECT = {
     "drop": "dòng bị loại khỏi chấm điểm",
     "blank": "giá trị được coi là không có thông tin",
     "keep": "vẫn chấm theo dữ liệu, cần kiểm tra lại",
+    "unreadable": "không coi là để trống; dòng không được dùng cho những gì cần đến giá trị này",
+}
+
+#: What a blank (or "no date") value means, per (table, column), where it says more than ``_EFFECT["blank"]``.
+BLANK_EFFECT = {
+    ("dossiers", "finished_at"): "đọc là để trống: hồ sơ chưa có kết quả",
+    ("complaints", "answered_at"): "đọc là để trống: phản ánh chưa được trả lời",
+    ("complaints", "due_at"): "đọc là để trống: phản ánh không có hạn trả lời",
+    ("steps", "finished_at"): "đọc là để trống: bước chưa xong",
+}
+#: What an unreadable value of an optional column leaves out, per (table, column); the rest use the general
+#: text of ``_EFFECT["unreadable"]``.
+UNREADABLE_EFFECT = {
+    ("dossiers", "finished_at"): "không xác định được hồ sơ đã có kết quả trong kỳ hay chưa: hồ sơ không được "
+                                 "xếp vào kỳ nào và bị loại khỏi chấm điểm (không coi là chưa có kết quả)",
+    ("complaints", "answered_at"): "không xác định được đã trả lời đúng hạn hay chưa: phản ánh không được tính "
+                                   "vào tỷ lệ của chỉ số 8 (vẫn dùng cho chỉ số 7 nếu gắn với hồ sơ)",
+    ("complaints", "due_at"): "không xác định được hạn trả lời: phản ánh không được tính vào tỷ lệ của chỉ số 8 "
+                              "(vẫn dùng cho chỉ số 7 nếu gắn với hồ sơ)",
+    ("steps", "finished_at"): "không xác định được bước xong đúng hạn hay chưa: bước này không được dùng để chấm "
+                              "chỉ số 2 của đơn vị trên hồ sơ đó",
+    ("surveys", "submitted_at"): "không xác định được phiếu thuộc kỳ nào: phiếu không được tính vào mức độ hài "
+                                 "lòng (vẫn dùng làm minh chứng cho hồ sơ)",
+    ("self_assessment", "submitted_at"): "ngày này không được dùng",
 }
 
 RULES: dict[str, Rule] = {r.code: r for r in (
     Rule("missing_column", ERROR, "Thiếu cột bắt buộc", "drop"),
     Rule("required_blank", WARNING, "Thiếu giá trị bắt buộc", "drop"),
-    *(Rule(f"bad_{kind}", WARNING, f"Giá trị không hợp lệ; cần {text}", "blank") for kind, text in EXPECTED.items()),
+    *(Rule(f"bad_{kind}", WARNING, f"Giá trị không hợp lệ; cần {text}", "unreadable" if kind == "date" else "blank")
+      for kind, text in EXPECTED.items()),
+    Rule("year_out_of_range", WARNING, "Năm không thể là năm của một ngày giải quyết thủ tục", "unreadable"),
+    Rule("no_date", INFO, "Ngày quy ước 'không có ngày' của hệ thống", "blank"),
     Rule("date_out_of_range", WARNING, "Ngày nằm ngoài khoảng hợp lý", "keep"),
     Rule("due_before_received", WARNING, "Ngày hẹn trả trước ngày tiếp nhận", "keep", "due_at"),
     Rule("finished_before_received", WARNING, "Ngày có kết quả trước ngày tiếp nhận", "keep", "finished_at"),
@@ -63,19 +92,21 @@ RULES: dict[str, Rule] = {r.code: r for r in (
 )}
 
 
-def effect_text(effect: str) -> str:
-    return _EFFECT[effect]
+def effect_text(effect: str, table: str = "", column: str = "") -> str:
+    specific = {"unreadable": UNREADABLE_EFFECT, "blank": BLANK_EFFECT}.get(effect, {})
+    return specific.get((table, column), _EFFECT[effect])
 
 
 # ---------------------------------------------------------------------------------------- raw stage
 
 
-def raw_schema(table: Table, present: set[str], bad: dict[str, pd.Series], blank: dict[str, pd.Series]
-               ) -> pa.DataFrameSchema:
+def raw_schema(table: Table, present: set[str], bad: dict[str, pd.Series], blank: dict[str, pd.Series],
+               flags: dict[str, dict[str, pd.Series]] | None = None) -> pa.DataFrameSchema:
     """Required columns present and filled; each cell understood as its kind.
 
     ``bad`` and ``blank`` hold, per present column, the cells its parser could not understand and the
-    blank cells (parsing is done once, in ``values``; the schema declares what must hold).
+    blank cells (parsing is done once, in ``values``; the schema declares what must hold); ``flags``, per
+    column, further checks by name and the cells failing them (a date's year out of range…).
     """
     columns = {}
     for col in table.columns:
@@ -87,6 +118,8 @@ def raw_schema(table: Table, present: set[str], bad: dict[str, pd.Series], blank
         if col.required:
             checks.append(pa.Check(_not(blank[col.name]), name="required_blank", ignore_na=False))
         checks.append(pa.Check(_not(bad[col.name]), name=f"bad_{col.kind}", ignore_na=False))
+        for name, mask in (flags or {}).get(col.name, {}).items():
+            checks.append(pa.Check(_not(mask), name=name, ignore_na=False))
         columns[col.name] = pa.Column(nullable=True, checks=checks)
     return pa.DataFrameSchema(columns, name=f"{table.name}_raw", strict=False)
 

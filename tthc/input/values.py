@@ -13,33 +13,27 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from tthc.input.cells import blank_mask
+from tthc.input.dates import DAY_FIRST, read_dates
 from tthc.text import fold
 
 Parsed = tuple[pd.Series, pd.Series]
 
-#: Text date formats, tried in order; ISO first, then Vietnamese day-first.
-DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d-%m-%Y",
-    "%d-%m-%Y %H:%M",
-    "%d.%m.%Y",
-)
-#: The shape of each text date format (a cheap regex before the parser tries a format on a cell).
-_DATE_SHAPES = {
-    fmt: re.escape(fmt).replace("%Y", r"\d{4}").replace("%m", r"\d{1,2}").replace("%d", r"\d{1,2}")
-    .replace("%H", r"\d{1,2}").replace("%M", r"\d{1,2}").replace("%S", r"\d{1,2}")
-    for fmt in DATE_FORMATS
-}
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-#: Excel serial numbers accepted as dates: 1 Jan 1970 to 31 Dec 2099.
-EXCEL_SERIALS = (25569, 73050)
+#: Prefix of the flag column a loaded table carries for a column with unreadable values (see ``schemas``).
+UNREADABLE = "_unreadable_"
+
+
+def unreadable_column(column: str) -> str:
+    """The name of the flag column marking the rows where ``column`` held something unreadable."""
+    return UNREADABLE + column
+
+
+def unreadable(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Rows of ``frame`` whose ``column`` held something that is no usable value (never read as blank)."""
+    flag = frame.get(unreadable_column(column))
+    if flag is None:
+        return np.zeros(len(frame), dtype=bool)
+    return flag.fillna(False).to_numpy(dtype=bool)
 
 TRUE_WORDS = {"1", "true", "x", "co", "yes", "y", "dung", "v", "1.0"}
 FALSE_WORDS = {"0", "false", "khong", "no", "n", "sai", "0.0"}
@@ -78,17 +72,6 @@ def _fold_each(text: pd.Series) -> pd.Series:
     return text.map(folded, na_action="ignore")
 
 
-def blank_mask(raw: pd.Series) -> pd.Series:
-    """True where a cell is empty (None, NaN, NaT or only spaces)."""
-    isna = raw.isna()
-    if raw.dtype != object and pd.api.types.is_string_dtype(raw.dtype):  # pandas' own string dtype
-        return (isna | raw.str.strip().eq("")).fillna(True).astype(bool)
-    if raw.dtype == object:
-        as_text = raw.where(~isna, "").astype(str).str.strip()
-        return isna | (as_text == "")
-    return isna
-
-
 def _text(raw: pd.Series) -> pd.Series:
     """Cells as stripped text; Excel's integral floats (12.0) become '12'."""
 
@@ -118,37 +101,11 @@ def parse_id(raw: pd.Series) -> Parsed:
 parse_text = parse_id
 
 
-def parse_date(raw: pd.Series) -> Parsed:
-    """ISO or day-first text, optionally with a time, native Excel dates and Excel serial numbers."""
-    blank = blank_mask(raw)
-    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if raw.dtype.kind == "M":
-        return raw.astype("datetime64[ns]"), pd.Series(False, index=raw.index)
-    native = raw.map(lambda v: isinstance(v, datetime | date | pd.Timestamp), na_action="ignore").fillna(False)
-    native = native.astype(bool) & ~blank
-    if native.any():
-        result[native] = pd.to_datetime(raw[native].map(pd.Timestamp), errors="coerce")
-    numeric = raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool), na_action="ignore")
-    numeric = numeric.fillna(False).astype(bool) & ~blank & ~native
-    text = _text(raw)
-    serial_text = text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).astype(bool) & ~blank & ~native
-    serial = numeric | serial_text
-    if serial.any():
-        number = pd.to_numeric(text[serial], errors="coerce")
-        ok = number.between(*EXCEL_SERIALS)
-        result[serial] = (EXCEL_EPOCH + pd.to_timedelta(number.where(ok), unit="D")).dt.round("s")
-    todo = ~blank & ~native & ~serial
-    for fmt in DATE_FORMATS:
-        if not todo.any():
-            break
-        shaped = todo & text.str.fullmatch(_DATE_SHAPES[fmt]).fillna(False).astype(bool)
-        if not shaped.any():
-            continue
-        parsed = pd.to_datetime(text[shaped], format=fmt, errors="coerce")
-        hit = parsed.notna()
-        result[parsed.index[hit]] = parsed[hit]
-        todo[parsed.index[hit]] = False
-    return result, ~blank & result.isna()
+def parse_date(raw: pd.Series, order: str = DAY_FIRST) -> Parsed:
+    """ISO or day-first text (month-first with ``order``), optionally with a time, native Excel dates and
+    Excel serial numbers (``dates.read_dates``); cells with no usable date are flagged, never raised on."""
+    cells = read_dates(raw, order)
+    return cells.values, cells.unreadable
 
 
 def parse_bool(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:

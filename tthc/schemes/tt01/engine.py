@@ -15,7 +15,7 @@ from tthc.input.checks import gap_findings
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE, Inputs, load_quarter
 from tthc.input.reading import ROW
-from tthc.input.values import ONLINE
+from tthc.input.values import ONLINE, unreadable
 from tthc.parameters.policies import resolve_policies
 from tthc.parameters.ruleset import RuleSet, load_ruleset, ruleset_for
 from tthc.quarter import Quarter
@@ -403,6 +403,10 @@ class OfficialScores(Mapping):
         return len(self._keys)
 
 
+#: Row accounting: a survey whose date was written but cannot be read.
+REASON_UNREADABLE_SURVEY = "ngày đánh giá không đọc được"
+
+
 def _satisfaction(inputs: Inputs, period: Period, findings: Findings) -> pd.DataFrame:
     columns = ["unit_id", "unit_name", "level", "channel", "forms", "very_satisfied", "satisfied", "dissatisfied"]
     surveys = inputs.table("surveys")
@@ -415,7 +419,10 @@ def _satisfaction(inputs: Inputs, period: Period, findings: Findings) -> pd.Data
                       "không tính.", file=surveys.at[idx, FILE], row=surveys.at[idx, ROW], column="submitted_at")
     if outside.any():
         inputs.accounting[inputs.files["surveys"].label].excluded["phiếu ngoài kỳ"] += int(outside.sum())
-    s = surveys[~outside].copy()
+    unknown = unreadable(surveys, "submitted_at")  # cannot be placed in a period (its warning is the check's)
+    if unknown.any():
+        inputs.accounting[inputs.files["surveys"].label].excluded[REASON_UNREADABLE_SURVEY] += int(unknown.sum())
+    s = surveys[~outside & ~unknown].copy()
     s["channel"] = s["form"].map({"4": "giay", "5": "truc_tuyen"}).fillna("khong_ro")
     rows = []
     units = inputs.units.set_index("unit_id")

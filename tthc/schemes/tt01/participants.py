@@ -13,6 +13,7 @@ import pandas as pd
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE
 from tthc.input.reading import ROW
+from tthc.input.values import unreadable
 from tthc.parameters.ruleset import Indicator
 from tthc.schemes.tt01.measures import set_codes
 from tthc.schemes.tt01.population import Period
@@ -48,15 +49,22 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     s["finished_day"] = pd.to_datetime(s["finished_at"]).dt.normalize()
     pts_map = ind.params["points"]
     fin, due = s["finished_day"], s["due_day"]
-    open_late = fin.isna() & (due < period.end_ts)
-    s["code"] = np.select([open_late, fin.isna(), fin < due, fin == due],
-                          ["step_open_overdue", "step_open", "step_before", "step_on_time"], "step_late")
+    unknown = unreadable(s, "finished_at")  # a finish date written but unreadable: the step's timing is unknown
+    open_late = fin.isna() & (due < period.end_ts) & ~unknown
+    s["code"] = np.select([unknown, open_late, fin.isna(), fin < due, fin == due],
+                          ["step_unreadable", "step_open_overdue", "step_open", "step_before", "step_on_time"],
+                          "step_late")
     s["points"] = pd.Series(np.select([fin < due, fin == due, (fin > due) | open_late],
                                       [pts_map["before"], pts_map["on_time"], pts_map["late"]], -1),
                             index=s.index).where(lambda x: x >= 0).astype("Int8")
+    s["_unknown"] = pd.Series(unknown, index=s.index).groupby([s["dossier_id"], s["unit_id"]]).transform("any")
     # several steps of one unit in one dossier: the worst step decides
     s = s.sort_values(["dossier_id", "unit_id", "points"], na_position="last").drop_duplicates(
         ["dossier_id", "unit_id"], keep="first")
+    # an unreadable step decides nothing unless a readable step of the unit is already late
+    doubt = s["_unknown"] & (s["points"] != pts_map["late"]).fillna(True).astype(bool)
+    s.loc[doubt, "points"] = pd.NA
+    s.loc[doubt, "code"] = "step_unreadable"
     step_rows = pd.DataFrame({
         "dossier_id": s["dossier_id"], "unit_id": s["unit_id"], "points": s["points"], "code": s["code"],
         "due_day": s["due_day"], "finished_day": s["finished_day"], "source_file": s[FILE],

@@ -10,11 +10,14 @@ import pandas as pd
 
 from tthc.input.findings import Finding, Findings
 from tthc.input.reading import ROW
+from tthc.input.values import unreadable
 
 FILE = "_file"
 
 RESOLVED_IN_PERIOD = "resolved_in_period"
 RESOLVED_OR_OVERDUE = "resolved_or_overdue"
+#: Row accounting: a dossier whose finish date was written but cannot be read (its finding is the check's).
+REASON_UNREADABLE_FINISH = "ngày có kết quả không đọc được"
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,12 @@ def calendar_day(values: pd.Series) -> pd.Series:
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
     """Still open at the period's end (no result, or a result only after it) and already past due then
-    (due day before the last day)."""
+    (due day before the last day). A dossier whose finish date is unreadable is not known to be open."""
     return (
         (days["finished_day"].isna() | (days["finished_day"] > period.end_ts))
         & (days["received_day"] <= period.end_ts)
         & (days["due_day"] < period.end_ts)
+        & ~unreadable(days, "finished_at")
     )
 
 
@@ -89,8 +93,12 @@ def population_rows(
     in_period = finished & (fin >= period.start_ts.to_datetime64()) & (fin <= period.end_ts.to_datetime64())
     if overdue is None:
         overdue = overdue_open(days, period).to_numpy(dtype=bool)
-    keep = in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)
+    unknown = unreadable(days, "finished_at")  # cannot be placed in or out of the period
+    overdue = overdue & ~unknown
+    keep = (in_period | (overdue if policy == RESOLVED_OR_OVERDUE else False)) & ~unknown
     excluded: dict[str, int] = {}
+    if unknown.any():  # each has its warning from the checks (file, row, column, value)
+        excluded[REASON_UNREADABLE_FINISH] = int(unknown.sum())
 
     def note(mask: np.ndarray, severity: str, code: str, reason: str, message) -> None:
         """One finding per row left out (there may be many: built column-wise, when first read)."""
@@ -116,7 +124,7 @@ def population_rows(
     note(after, "info", "outside_period", "giải quyết sau kỳ",
          lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", sau kỳ {period.label()}; "
                              "không thuộc kỳ này.")
-    open_rows = ~finished & ~keep
+    open_rows = ~finished & ~keep & ~unknown
     note(open_rows & overdue, "warning", "open_overdue", "chưa giải quyết, đã quá hạn",
          lambda d, fin, due: "Hồ sơ " + d + " chưa có kết quả, hẹn trả " + due + " đã quá hạn cuối kỳ; "
                              f"không chấm theo chính sách population={policy}.")

@@ -37,6 +37,9 @@ def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.D
                 own = timing_text(code[step], scores.loc[step, f"{ind.code}_step_finished"],
                                   scores.loc[step, f"{ind.code}_step_due"])
                 text[step] = "Bước của chính đơn vị (tệp steps): " + own.str.replace("có kết quả", "hoàn thành")
+                unknown = code == "step_unreadable"
+                text[unknown] = ("Bước của chính đơn vị (tệp steps): ngày hoàn thành không đọc được; không chấm "
+                                 "chỉ số này trên hồ sơ")
             text[code == "no_steps_excluded"] = "Không có dữ liệu từng bước; chính sách loại chỉ số này."
         elif ind.measure == "conduct":
             text[code.str.startswith("late_no_complaint")] = (

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from tthc.input.values import unreadable
 from tthc.parameters.ruleset import Indicator
 from tthc.schemes.tt01.population import Period
 from tthc.vi import share
@@ -110,7 +111,8 @@ def publication(ctx: UnitContext, ind: Indicator) -> UnitPoints:
 
 
 def complaint_status(c: pd.DataFrame, period: Period) -> pd.Series:
-    """``on_time``, ``late``, ``pending`` (unanswered, not yet due: left out) or ``no_due`` (left out)."""
+    """``on_time``, ``late``, ``pending`` (unanswered, not yet due: left out), ``no_due`` (left out) or
+    ``unreadable`` (its due or answer date was written but cannot be read: left out)."""
     # judged as things stood at the period's end: an answer given after it did not exist yet
     answered = pd.to_datetime(c["answered_at"]).dt.normalize()
     answered = answered.where(answered <= period.end_ts)
@@ -119,6 +121,7 @@ def complaint_status(c: pd.DataFrame, period: Period) -> pd.Series:
     status[answered.notna() & due.notna() & (answered <= due)] = "on_time"
     status[answered.isna() & due.notna() & (due >= period.end_ts)] = "pending"
     status[due.isna()] = "no_due"
+    status[unreadable(c, "answered_at") | unreadable(c, "due_at")] = "unreadable"
     return status
 
 
@@ -134,12 +137,17 @@ def complaint_handling(ctx: UnitContext, ind: Indicator) -> UnitPoints:
     counted = status.isin(["on_time", "late"])
     n, k = int(counted.sum()), int((status == "on_time").sum())
     prolonged = int(c["prolonged"].fillna(False).astype(bool).sum())
-    left = int((~counted).sum())
+    unknown = int((status == "unreadable").sum())
+    left = int((~counted).sum()) - unknown
     facts = f"{len(c)} phản ánh, kiến nghị; {k}/{n} trả lời đúng hạn"
     if left:
         facts += f"; {left} chưa đến hạn hoặc không có hạn, không tính vào tỷ lệ"
+    if unknown:
+        facts += f"; {unknown} có ngày không đọc được, không tính vào tỷ lệ"
     if prolonged:
         return UnitPoints(_d(pts["below"]), "complaints", f"{facts}; {prolonged} vụ việc kéo dài.")
+    if unknown and not n:  # nothing left to judge, and it is not known that nothing was due
+        return UnitPoints(None, "none", f"Thiếu minh chứng ({facts}).")
     ratio = Fraction(k, n) if n else Fraction(1)
     if ratio >= Fraction(str(p["on_time_full"])):
         return UnitPoints(_d(pts["full"]), "complaints", f"{facts}; không có vụ việc kéo dài.")
