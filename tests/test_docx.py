@@ -4,9 +4,11 @@ bytes fixed by its inputs, and rendered to PDF by LibreOffice when the converter
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime
 
@@ -198,8 +200,8 @@ def test_unit_names_are_text_not_markup(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SOFFICE, reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
-@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdfinfo) is not installed")
 def test_libreoffice_renders_it(data, tmp_path):
+    assert POPPLER, "poppler-utils (pdftotext, pdfinfo) is not installed: make system"
     source = tmp_path / "report.docx"
     source.write_bytes(data)
     profile = (tmp_path / "lo-profile").as_uri()
@@ -224,3 +226,23 @@ def test_libreoffice_renders_it(data, tmp_path):
     assert first_lines[0] != "1" and first_lines[1] == "2"
     assert first_lines[appendix] == "Phụ lục"  # the appendix's first page: no number
     assert first_lines[appendix + 1:] == [str(n) for n in range(2, len(pages) - appendix + 1)]
+
+
+@pytest.mark.slow
+def test_the_word_library_leaves_the_xlsx_bytes_alone(tmp_path):
+    """python-docx brings lxml, and openpyxl writes other XLSX bytes through lxml: tthc pins openpyxl's own
+    writer, so grading gives the same grades.xlsx and findings.xlsx whether lxml can be imported or not."""
+    pytest.importorskip("lxml", reason="lxml comes with python-docx; without it there is nothing to compare")
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'hidden':\n    sys.modules['lxml'] = None\n"
+        "from tthc.cli import main\n"
+        "sys.exit(main(['grade', '--quarter', '2021-Q2', '--data', sys.argv[2], '--out', sys.argv[3]]))\n"
+    )
+    data = PROJECT_ROOT / "data" / "dien-bien-dong"
+    env = {k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"}  # as a user's shell has it
+    for mode in ("importable", "hidden"):
+        subprocess.run([sys.executable, "-c", script, mode, str(data), str(tmp_path / mode)], check=True,
+                       capture_output=True, cwd=PROJECT_ROOT, env=env, timeout=300)
+    for name in ("grades.xlsx", "findings.xlsx"):
+        assert (tmp_path / "importable" / name).read_bytes() == (tmp_path / "hidden" / name).read_bytes(), name
