@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -253,3 +255,36 @@ def test_readable_on_a_phone(opened):
         "getComputedStyle(document.querySelector('#results tbody td:nth-of-type(4)'), '::before').content"
     )
     assert "Tổng điểm thẩm định" in label  # each value is labelled in the card layout
+
+
+@pytest.mark.slow
+def test_report_html_printed_from_the_browser_has_no_blank_page(browser, tmp_path):
+    """The report's HTML as an analyst prints it from Chromium: the charts (screen only) come after the
+    landscape appendix in their own output and must not leave a blank page behind."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_output
+    from test_export import make_notebook
+    from test_report import write_seed_outputs
+
+    from tthc import export
+
+    out = write_seed_outputs(tmp_path / "out")
+    nb = nbformat.read(make_notebook(tmp_path / "report.ipynb", out), as_version=4)
+    charts = '<section class="tthc-charts tthc-screen-only"><h2>Biểu đồ</h2><p>…</p></section>'
+    nb.cells.append(new_code_cell("display(HTML(charts))", execution_count=9,
+                                  outputs=[new_output("display_data", data={"text/html": charts})]))
+    html, _ = export.OfficialHTMLExporter().from_notebook_node(nb, resources={"metadata": {"name": "report"}})
+    source = tmp_path / "report.html"
+    source.write_text(html, encoding="utf-8")
+    page = browser.new_page()
+    page.goto(source.as_uri())
+    pdf = tmp_path / "printed.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    page.close()
+    assert shutil.which("pdftotext") and shutil.which("pdfinfo"), "poppler-utils is not installed: make system"
+    count = int(re.search(r"^Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True,
+                                                              text=True).stdout, re.M).group(1))
+    pages = [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True,
+                            capture_output=True, text=True).stdout for n in range(1, count + 1)]
+    assert count >= 5 and all(text.strip() for text in pages), [len(t.strip()) for t in pages]
+    assert "Ghi chú:" in pages[-1] and "Biểu đồ" not in " ".join(pages)
