@@ -15,19 +15,17 @@ thumbnail, every zip entry with the same timestamp, so the same inputs give the 
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import UTC, date, datetime, time
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Mm, Pt
+from docx.shared import Cm, Mm, Pt
 
-from tthc import wording as w
+from tthc import docx_ooxml as ox
 
 FONT = "Times New Roman"
 LANGUAGE = "vi-VN"
@@ -46,7 +44,7 @@ def render(context: dict) -> bytes:
     body = doc.sections[0]
     _set_page(body, landscape=False)
     body.different_first_page_header_footer = True
-    _page_number(body.header.paragraphs[0])
+    ox.page_number(body.header.paragraphs[0], SMALL_PT)
     _heading(doc, context)
     _body(doc, context)
     _signing(doc, context)
@@ -54,7 +52,7 @@ def render(context: dict) -> bytes:
     _core_properties(doc, context)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return _normalised_zip(buffer.getvalue(), _document_day(context))
+    return ox.normalised_zip(buffer.getvalue(), _document_day(context))
 
 
 # --- text -----------------------------------------------------------------------------------------------
@@ -64,48 +62,11 @@ def _document_defaults(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
-    _fonts(normal.element.get_or_add_rPr())
+    ox.fonts(normal.element.get_or_add_rPr(), FONT, LANGUAGE)
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(0)
     fmt.line_spacing = 1.0
     doc.settings.element.remove_all("w:savePreviewPicture")
-
-
-def _fonts(rpr) -> None:
-    """Times New Roman for every script slot and Vietnamese as the language of the text."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), LANGUAGE)
-
-
-def _add_text(paragraph, text: str, *, bold=False, italic=False, size: float | None = None) -> None:
-    """``text`` as runs; the hyphens of a hyphenated word ("HĐND-UBND") become non-breaking hyphens."""
-    start = 0
-    for match in w.HYPHENATED.finditer(text):
-        _run(paragraph, text[start : match.start()], bold, italic, size)
-        for i, part in enumerate(match.group(0).split("-")):
-            run = _run(paragraph, "", bold, italic, size)
-            if i:
-                run._r.append(OxmlElement("w:noBreakHyphen"))
-            run._r.add_t(part)
-        start = match.end()
-    _run(paragraph, text[start:], bold, italic, size)
-
-
-def _run(paragraph, text: str, bold: bool, italic: bool, size: float | None):
-    run = paragraph.add_run(text)
-    run.bold, run.italic = bold or None, italic or None
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
 
 
 def _paragraph(container, text: str = "", *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, bold=False,
@@ -117,33 +78,12 @@ def _paragraph(container, text: str = "", *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, i
     fmt.space_after, fmt.space_before = Pt(after), Pt(before)
     fmt.line_spacing = 1.15 if indent else 1.0
     if text:
-        _add_text(paragraph, text, bold=bold, italic=italic, size=size)
+        ox.add_text(paragraph, text, bold=bold, italic=italic, size=size)
     return paragraph
 
 
 def _centred(container, text: str, **kw):
     return _paragraph(container, text, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=0, **kw)
-
-
-def _rule(container, width_mm: float, available_mm: float) -> None:
-    """A short centred line (the rule under the issuing body, the national motto and the title)."""
-    paragraph = _centred(container, "")
-    fmt = paragraph.paragraph_format
-    side = Mm(max(available_mm - width_mm, 0) / 2)
-    fmt.left_indent, fmt.right_indent = side, side
-    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(5)
-    borders = OxmlElement("w:pBdr")
-    line = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
-        line.set(qn(key), value)
-    borders.append(line)
-    ppr = paragraph._p.get_or_add_pPr()
-    _insert(ppr, borders)
-    mark = OxmlElement("w:rPr")  # the empty paragraph's mark: small, so the line sits just under the text
-    size = OxmlElement("w:sz")
-    size.set(qn("w:val"), "4")
-    mark.append(size)
-    _insert(ppr, mark)
 
 
 # --- page set-up ----------------------------------------------------------------------------------------
@@ -158,98 +98,15 @@ def _set_page(section, *, landscape: bool) -> None:
     section.header_distance, section.footer_distance = Mm(10), Mm(10)
 
 
-def _page_number(paragraph) -> None:
-    """A PAGE field, centred, 13 pt: Word and LibreOffice fill it in."""
-    paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run()
-    run.font.size = Pt(SMALL_PT)
-    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
-        if kind:
-            field = OxmlElement("w:fldChar")
-            field.set(qn("w:fldCharType"), kind)
-        else:
-            field = OxmlElement("w:instrText")
-            field.set(qn("xml:space"), "preserve")
-            field.text = text
-        run._r.append(field)
-
-
-def _numbering(section, *, restart: bool) -> None:
-    """Restart the page numbers at 1 in this section, or go on from the previous one (a new section
-    copies its predecessor's settings, a restart included)."""
-    number_type = section._sectPr.find(qn("w:pgNumType"))
-    if number_type is not None:
-        section._sectPr.remove(number_type)
-    if restart:
-        number_type = OxmlElement("w:pgNumType")
-        number_type.set(qn("w:start"), "1")
-        _insert(section._sectPr, number_type)
-
-
 def _borderless_table(doc, shares: tuple[float, ...], width_mm: float):
     table = doc.add_table(rows=1, cols=len(shares))
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _fixed_layout(table)
-    _widths(table, [Mm(width_mm * share) for share in shares])
+    ox.fixed_layout(table)
+    ox.widths(table, [Mm(width_mm * share) for share in shares])
     for cell in table.rows[0].cells:
-        _clear(cell)
+        ox.clear(cell)
     return table
-
-
-def _widths(table, widths: list) -> None:
-    """Column widths in the table's grid (what a fixed layout follows) and in every cell (what Word reads)."""
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    table_width = table._tbl.tblPr.find(qn("w:tblW"))
-    table_width.set(qn("w:type"), "dxa")
-    table_width.set(qn("w:w"), str(Emu(sum(widths)).twips))
-    for row in table.rows:
-        start = 0
-        for tc in row._tr.tc_lst:  # a merged cell spans several grid columns
-            span = tc.grid_span
-            tc.width = Emu(sum(widths[start : start + span]))
-            start += span
-
-
-def _clear(cell) -> None:
-    """Remove a new cell's empty paragraph (the caller adds the cell's paragraphs)."""
-    for paragraph in cell.paragraphs:
-        paragraph._p.getparent().remove(paragraph._p)
-
-
-def _fixed_layout(table, cell_margin_twips: int | None = None) -> None:
-    """A fixed layout (the grid's widths hold), and narrower left and right cell margins if given."""
-    tbl_pr = table._tbl.tblPr
-    tbl_pr.get_or_add_tblLayout().set(qn("w:type"), "fixed")
-    if cell_margin_twips is not None:
-        margins = OxmlElement("w:tblCellMar")
-        for side in ("w:left", "w:right"):
-            margin = OxmlElement(side)
-            margin.set(qn("w:w"), str(cell_margin_twips))
-            margin.set(qn("w:type"), "dxa")
-            margins.append(margin)
-        _insert(tbl_pr, margins)
-
-
-#: For each element this module adds, the elements the schema puts after it in its parent (Word insists
-#: on the order): pBdr and rPr in w:pPr, pgNumType in w:sectPr, tblCellMar in w:tblPr.
-SUCCESSORS = {
-    "pBdr": ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-             "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-             "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-             "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-             "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
-    "rPr": ("w:sectPr", "w:pPrChange"),
-    "pgNumType": ("w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
-                  "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange"),
-    "tblCellMar": ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange"),
-}
-
-
-def _insert(parent, child) -> None:
-    """``child`` in its place among ``parent``'s children, as the schema orders them."""
-    parent.insert_element_before(child, *SUCCESSORS[child.tag.split("}")[1]])
 
 
 # --- the document ---------------------------------------------------------------------------------------
@@ -262,14 +119,14 @@ def _heading(doc, ctx: dict) -> None:
     left, right = table.rows[0].cells
     for line in ctx["issuing_body"]:
         _centred(left, line, bold=True, size=SMALL_PT)
-    _rule(left, 22, width * shares[0])
+    ox.rule(left, 22, width * shares[0])
     _centred(right, ctx["national_motto"][0], bold=True, size=SMALL_PT)
     for line in ctx["national_motto"][1:]:
         _centred(right, line, bold=True, size=BODY_PT)
-    _rule(right, 62, width * shares[1])
+    ox.rule(right, 62, width * shares[1])
     row = table.add_row().cells
     for cell in row:
-        _clear(cell)
+        ox.clear(cell)
     _centred(row[0], f"Số: {ctx['number']}", size=SMALL_PT, before=6)
     _centred(row[1], ctx["place_date"], italic=True, before=6)
 
@@ -277,7 +134,7 @@ def _heading(doc, ctx: dict) -> None:
 def _body(doc, ctx: dict) -> None:
     _centred(doc, ctx["document_kind"], bold=True, before=12)
     _centred(doc, ctx["title"], bold=True)
-    _rule(doc, 50, TEXT_WIDTH_MM[False])
+    ox.rule(doc, 50, TEXT_WIDTH_MM[False])
     _paragraph(doc, "", after=6)
     _paragraph(doc, ctx["legal_bases"])
     _paragraph(doc, ctx["opening"])
@@ -289,8 +146,8 @@ def _body(doc, ctx: dict) -> None:
                                           *collecting["closing_paragraphs"]])
     grades = results["grades"]
     intro = _paragraph(doc, f"{grades['intro']} (")
-    _add_text(intro, grades["appendix_note"], italic=True)
-    _add_text(intro, "):")
+    ox.add_text(intro, grades["appendix_note"], italic=True)
+    ox.add_text(intro, "):")
     for sentence in grades["sentences"]:
         _paragraph(doc, f"{grades['item_prefix']}{sentence}")
     use = results["use"]
@@ -308,7 +165,7 @@ def _section(doc, heading: str, paragraphs: list[str]) -> None:
 def _signing(doc, ctx: dict) -> None:
     table = _borderless_table(doc, (0.5, 0.5), TEXT_WIDTH_MM[False])
     left, right = table.rows[0].cells
-    _keep_row(table.rows[0])
+    ox.keep_row(table.rows[0])
     recipients = ctx["recipients"]
     _paragraph(left, recipients["heading"], align=WD_ALIGN_PARAGRAPH.LEFT, indent=False, bold=True,
                italic=True, size=12, after=0, before=6)
@@ -320,18 +177,13 @@ def _signing(doc, ctx: dict) -> None:
     _centred(right, ctx["signature"]["signer"], bold=True, before=80)
 
 
-def _keep_row(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    trpr.append(OxmlElement("w:cantSplit"))
-
-
 def _appendix(doc, appendix: dict) -> None:
     width = TEXT_WIDTH_MM[True]
     for index, table in enumerate(appendix["tables"]):
         section = doc.add_section(WD_SECTION.NEW_PAGE)
         _set_page(section, landscape=True)
         section.different_first_page_header_footer = index == 0
-        _numbering(section, restart=index == 0)
+        ox.numbering(section, restart=index == 0)
         if index == 0:
             _centred(doc, appendix["heading"], bold=True)
             _centred(doc, appendix["title"], bold=True)
@@ -341,8 +193,8 @@ def _appendix(doc, appendix: dict) -> None:
         _grades_table(doc, appendix, table["rows"], width)
     if appendix["basis"]:
         note = _paragraph(doc, "", indent=False, after=0, before=8)
-        _add_text(note, f"{appendix['basis_heading']} ", bold=True, italic=True, size=TABLE_PT)
-        _add_text(note, " ".join(appendix["basis"]), italic=True, size=TABLE_PT)
+        ox.add_text(note, f"{appendix['basis_heading']} ", bold=True, italic=True, size=TABLE_PT)
+        ox.add_text(note, " ".join(appendix["basis"]), italic=True, size=TABLE_PT)
 
 
 def _grades_table(doc, appendix: dict, rows: list[dict], width_mm: float) -> None:
@@ -355,7 +207,7 @@ def _grades_table(doc, appendix: dict, rows: list[dict], width_mm: float) -> Non
     table.style = doc.styles["Table Grid"]
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _fixed_layout(table, cell_margin_twips=57)  # 1 mm
+    ox.fixed_layout(table, cell_margin_twips=57)  # 1 mm
     header = [table.rows[0].cells, table.rows[1].cells]
     singles = {0: columns["stt"], 1: columns["unit"], 2: columns["dossiers"], 3 + n: columns["self_total"],
                4 + n: columns["total"], 5 + n: columns["result"], 6 + n: columns["note"]}
@@ -368,7 +220,7 @@ def _grades_table(doc, appendix: dict, rows: list[dict], width_mm: float) -> Non
     for row in table.rows[:2]:
         row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     for row, values in zip(table.rows[2:], rows, strict=True):
-        _keep_row(row)
+        ox.keep_row(row)
         cells = row.cells
         texts = [str(values["stt"]), values["unit_name"], values["dossiers"], *values["indicators"],
                  values["self_total"], values["total"], values["result"], values["note"]]
@@ -376,7 +228,7 @@ def _grades_table(doc, appendix: dict, rows: list[dict], width_mm: float) -> Non
             kind = kinds[col]
             align = WD_ALIGN_PARAGRAPH.LEFT if kind in ("unit", "note") else WD_ALIGN_PARAGRAPH.CENTER
             _cell_text(cells[col], text, align=align, size=NOTE_PT if kind == "note" else TABLE_PT)
-    _widths(table, widths)
+    ox.widths(table, widths)
 
 
 def _cell_text(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, size: float = TABLE_PT):
@@ -386,7 +238,7 @@ def _cell_text(cell, text: str, *, bold=False, align=WD_ALIGN_PARAGRAPH.CENTER, 
         extra._p.getparent().remove(extra._p)
     paragraph.paragraph_format.alignment = align
     if text:
-        _add_text(paragraph, text, bold=bold, size=size)
+        ox.add_text(paragraph, text, bold=bold, size=size)
 
 
 # --- package --------------------------------------------------------------------------------------------
@@ -414,15 +266,3 @@ def _core_properties(doc, ctx: dict) -> None:
             package.rels.related_parts.pop(rel_id, None)
 
 
-def _normalised_zip(data: bytes, day: date) -> bytes:
-    """The same entries in the same order, each with the document's date as its timestamp."""
-    stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            entry.create_system = 0
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
