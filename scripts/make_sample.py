@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import random
 import sys
 import zipfile
@@ -36,8 +37,11 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+# openpyxl's own XML writer whether or not lxml is installed, as tthc pins it (same data, same bytes).
+os.environ["OPENPYXL_LXML"] = "False"
+
+from openpyxl import Workbook  # noqa: E402
+from openpyxl.styles import Font  # noqa: E402
 
 SEED = 20210630
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,6 +17,7 @@ from test_report import HUYEN_SENTENCE, XA_SENTENCE, write_seed_outputs
 
 from tthc import PROJECT_ROOT
 from tthc.report import context as rp
+from tthc.report import docx as docx_report
 from tthc.report import export
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,8 @@ def make_notebook(path: Path, out_dir: Path, *, error: bool = False) -> Path:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
         new_markdown_cell("Ghi chú nội bộ của người lập", metadata={"tags": ["remove-cell"]}),
-        new_code_cell('quarter = "2021-Q1"', metadata={"tags": ["parameters"]}, execution_count=1),
+        new_code_cell('quarter = "2021-Q1"\nprofile = "dien-bien-dong"', metadata={"tags": ["parameters"]},
+                      execution_count=1),
         new_code_cell('quarter = "2021-Q2"', metadata={"tags": ["injected-parameters"]}, execution_count=2),
         new_code_cell(f"{SOURCE_MARKER} = 1\nimport sys", execution_count=3),
         new_code_cell("display(HTML(doc.html))", execution_count=4, outputs=[report_output]),
@@ -152,7 +154,19 @@ def test_pdf_is_a4_with_a_landscape_appendix_and_page_numbers(exported):
     assert "KẾT QUẢ CHẤM ĐIỂM" in _pdftotext(pdf, appendix_first)
     first_lines = [_pdftotext(pdf, n).strip().splitlines()[0].strip() for n in range(1, len(sizes) + 1)]
     assert first_lines[0] != "1"  # no number on the first page
-    assert first_lines[1:] == [str(n) for n in range(2, len(sizes) + 1)]
+    assert first_lines[1 : appendix_first - 1] == [str(n) for n in range(2, appendix_first)]
+    # NĐ 30: the appendix is numbered on its own, its first page without a number
+    assert first_lines[appendix_first - 1] == "Phụ lục"
+    assert first_lines[appendix_first:] == [str(n) for n in range(2, len(sizes) - appendix_first + 2)]
+
+
+@needs_poppler
+def test_pdf_appendix_closing_note_is_not_alone_on_a_page(exported):
+    pdf = exported[3]
+    last = len(_page_sizes(pdf))
+    text = _flat(_pdftotext(pdf, last))
+    assert "Ghi chú:" in text and "UBND xã số 27" in text  # the last unit's row and the note share a page
+    assert "lựa chọn tính điểm" not in _flat(_pdftotext(pdf)).lower()  # settings are not in the signed document
 
 
 @needs_poppler
@@ -177,6 +191,8 @@ def test_failed_export_leaves_the_previous_report(tmp_path, monkeypatch):
     out = write_seed_outputs(tmp_path / "out")
     (out / "report.html").write_text("BÁO CÁO CŨ", encoding="utf-8")
     (out / "report.pdf").write_bytes(b"%PDF old")
+    (out / "report.docx").write_bytes(b"PK old")
+    (out / "public.html").write_text("TRANG CŨ", encoding="utf-8")
     broken = make_notebook(tmp_path / "broken.ipynb", out, error=True)
     with pytest.raises(export.ExportError, match="ZeroDivisionError"):
         export.export_report(broken, out)
@@ -187,9 +203,46 @@ def test_failed_export_leaves_the_previous_report(tmp_path, monkeypatch):
     monkeypatch.setattr(export, "html_to_pdf", no_pdf)
     with pytest.raises(RuntimeError, match="PDF renderer failed"):
         export.export_report(make_notebook(tmp_path / "ok.ipynb", out), out)
+    def no_docx(context):
+        raise RuntimeError("Word writer failed")
+
+    monkeypatch.undo()
+    monkeypatch.setattr(docx_report, "render", no_docx)
+    with pytest.raises(RuntimeError, match="Word writer failed"):
+        export.export_report(make_notebook(tmp_path / "ok.ipynb", out), out)
     assert (out / "report.html").read_text(encoding="utf-8") == "BÁO CÁO CŨ"
     assert (out / "report.pdf").read_bytes() == b"%PDF old"
+    assert (out / "report.docx").read_bytes() == b"PK old"
+    assert (out / "public.html").read_text(encoding="utf-8") == "TRANG CŨ"
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_export_writes_the_word_document_and_the_public_page(exported):
+    _, out, _, _ = exported
+    assert (out / "report.docx").read_bytes()[:2] == b"PK"
+    public = (out / "public.html").read_text(encoding="utf-8")
+    assert "UBND xã số 27" in public and "Bùi Ngọc La" not in public
+
+
+def test_a_notebook_that_does_not_name_its_quarter_and_profile_is_refused(tmp_path):
+    out = write_seed_outputs(tmp_path / "out")
+    notebook = make_notebook(tmp_path / "report.ipynb", out)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
+    nbformat.write(nb, notebook)
+    with pytest.raises(export.ExportError, match="profile"):
+        export.export_report(notebook, out)
+    assert not (out / "report.html").exists() and not (out / "report.docx").exists()
+
+
+def test_run_parameters_precedence(tmp_path):
+    nb = nbformat.read(make_notebook(tmp_path / "report.ipynb", write_seed_outputs(tmp_path / "out")), 4)
+    assert export.run_parameters(nb)["quarter"] == "2021-Q2"  # the injected cell overrides the default
+    assert export.run_parameters(nb)["profile"] == "dien-bien-dong"
+    nb.metadata["papermill"] = {"parameters": {"quarter": "2021-Q1"}}
+    assert export.run_parameters(nb)["quarter"] == "2021-Q1"
+    nb.cells[-1].outputs[0].metadata["tthc"]["profile"] = "khac"
+    assert export.run_parameters(nb)["profile"] == "khac"
 
 
 def test_nbconvert_command_line_gives_the_same_html(exported, tmp_path):
@@ -215,12 +268,14 @@ def test_warming_up_the_exporters_changes_no_byte(exported, tmp_path):
     )
     outputs = {}
     for mode in ("cold", "warm"):
-        out = tmp_path / mode
+        out = write_seed_outputs(tmp_path / mode)  # the tables the Word document and the public page read
         subprocess.run([sys.executable, "-c", script, str(notebook), str(out), mode], check=True,
                        capture_output=True, cwd=PROJECT_ROOT)
-        outputs[mode] = ((out / "report.html").read_bytes(), (out / "report.pdf").read_bytes())
+        outputs[mode] = tuple((out / name).read_bytes()
+                              for name in ("report.html", "report.pdf", "report.docx", "public.html"))
     assert outputs["warm"] == outputs["cold"]
     assert outputs["cold"][0] == exported[2].read_bytes()
+    assert outputs["cold"][2] == (exported[1] / "report.docx").read_bytes()  # another process, same bytes
 
 
 def test_exporters_are_registered_for_nbconvert():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,12 @@ def test_appendix_rows_in_vietnamese_form(tmp_path, params):
     assert "Tự chấm cao hơn thẩm định 1,5 điểm" in good["note"]
     assert "Chỉ số 8 không đủ thông tin" in good["note"]
     empty = next(r for r in huyen["rows"] if r["result"] == "Chưa phát sinh hồ sơ")
-    assert empty["total"] == "" and empty["note"] == ""
+    assert empty["total"] == "" and empty["indicators"] == [""] * 9
+    # a unit without dossiers says why its indicators are blank and whose total is shown
+    assert empty["note"] == "Không có hồ sơ để thẩm định; điểm tự chấm do đơn vị báo cáo"
+    unscored = next(r for r in xa["rows"] if r["result"] == "Chưa thực hiện chấm điểm")
+    assert unscored["total"] == "14,0" and unscored["self_total"] == ""
+    assert unscored["note"] == "Đơn vị chưa gửi kết quả tự chấm điểm nên chưa xếp loại"
 
 
 def test_render_escapes_input_text(tmp_path, params):
@@ -213,15 +219,119 @@ def test_errors_are_clear(tmp_path, params):
         rp.build_context(out, params, "2021-Q2")
 
 
-def test_appendix_states_rule_set_period_and_policies(tmp_path, params):
-    basis = rp.build_context(write_seed_outputs(tmp_path / "out"), params, "2021-Q2")["appendix"]["basis"]
-    assert basis[0] == (
-        "Điểm thẩm định tính theo Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ; "
-        "kỳ đánh giá từ ngày 01/04/2021 đến ngày 30/06/2021."
+def test_appendix_note_speaks_as_an_appraiser(tmp_path, params):
+    """The signed appendix states rule set, scored dossiers and period (dates as the seed report writes
+    them: 01/4/2021); the policy values are in the technical annex, not in the signed note."""
+    appendix = rp.build_context(write_seed_outputs(tmp_path / "out"), params, "2021-Q2")["appendix"]
+    assert appendix["basis"] == [
+        "Điểm thẩm định tính theo Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 của Văn phòng Chính phủ, "
+        "trên các hồ sơ đã giải quyết trong kỳ đánh giá từ ngày 01/4/2021 đến ngày 30/6/2021."
+    ]
+    assert not any("giữ điểm tự chấm" in line or "làm tròn" in line for line in appendix["basis"])
+    items = appendix["technical"]["items"]
+    assert "hồ sơ đưa vào chấm điểm: hồ sơ đã giải quyết trong kỳ" in items
+    assert "làm tròn điểm trung bình: đến một chữ số thập phân, từ 5 trở lên làm tròn lên" in items
+    assert "future_policy: some_value" in items  # a policy without Vietnamese labels still shows its value
+
+
+def test_population_without_wording_is_an_error(tmp_path, params):
+    out = write_seed_outputs(tmp_path / "out")
+    manifest = dict(MANIFEST, policies={"population": "something_new"})
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(rp.ReportInputError, match="something_new"):
+        rp.build_context(out, params, "2021-Q2")
+
+
+def _unit_indicators(folder: Path, rows: list[list[str]]) -> None:
+    _write(folder / "unit_indicators.csv", ["unit_id", "indicator", "points", "source", "reason"], rows)
+
+
+def test_self_scores_kept_for_want_of_evidence_are_said_per_unit_and_once_in_the_note(tmp_path, params):
+    out = write_seed_outputs(tmp_path / "out")
+    _unit_indicators(out, [
+        ["U15", "8", "2.0", "self_accepted", "Chấp nhận điểm tự chấm"],
+        ["U15", "5", "1.0", "self_accepted", "Chấp nhận điểm tự chấm"],
+        ["U16", "9", "1.0", "evidence+dossiers", "DVC"],
+        ["U17", "6", "2.0", "self_accepted", "Chấp nhận điểm tự chấm"],
+    ])
+    appendix = rp.build_context(out, params, "2021-Q2")["appendix"]
+    rows = {r["unit_name"]: r for t in appendix["tables"] for r in t["rows"]}
+    assert rows["UBND xã số 15"]["note"].startswith("Chỉ số 5, 8 chấm theo kết quả tự chấm do chưa có minh chứng")
+    assert "tự chấm do chưa có minh chứng" not in rows["UBND xã số 16"]["note"]
+    assert rows["UBND xã số 17"]["note"].startswith("Chỉ số 6 chấm theo kết quả tự chấm")
+    assert appendix["basis"][1] == (
+        "Chỉ số 5, 6, 8 của một số đơn vị được chấm theo kết quả tự chấm do chưa có minh chứng "
+        "(ghi tại cột Ghi chú)."
     )
-    assert "hồ sơ đưa vào chấm điểm: hồ sơ đã giải quyết trong kỳ" in basis[1]
-    assert "làm tròn điểm trung bình: đến một chữ số thập phân, từ 5 trở lên làm tròn lên" in basis[1]
-    assert "future_policy: some_value" in basis[1]  # a policy without Vietnamese labels still shows its value
+
+
+def test_notes_follow_the_policies_in_force(tmp_path, params):
+    out = write_seed_outputs(tmp_path / "out")
+    manifest = dict(MANIFEST, policies={"population": "resolved_or_overdue", "missing_indicator": "rescale_to_18"})
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    appendix = rp.build_context(out, params, "2021-Q2")["appendix"]
+    assert "trên các hồ sơ đã giải quyết và các hồ sơ chưa giải quyết đã quá hạn trong kỳ" in appendix["basis"][0]
+    good = next(r for t in appendix["tables"] for r in t["rows"] if r["result"] == "Tốt")
+    assert "Chỉ số 8 không đủ thông tin; tổng điểm quy đổi về thang 18 điểm" in good["note"]
+
+
+def test_a_graded_unit_without_self_assessment_says_so(tmp_path, params):
+    """Under missing_self_assessment=grade_from_appraisal a unit without self-scores has a grade: its note
+    says the grade rests on the appraisal alone."""
+    out = write_seed_outputs(tmp_path / "out")
+    text = (out / "grades.csv").read_text(encoding="utf-8")
+    (out / "grades.csv").write_text(text.replace(",14.0,,Chưa thực hiện chấm điểm", ",14.0,,Tốt"), encoding="utf-8")
+    rows = [r for t in rp.build_context(out, params, "2021-Q2")["appendix"]["tables"] for r in t["rows"]]
+    graded = [r for r in rows if r["self_total"] == "" and r["total"] == "14,0"]
+    assert len(graded) == 2
+    assert all(r["note"] == "Đơn vị chưa gửi kết quả tự chấm điểm; xếp loại theo điểm thẩm định" for r in graded)
+
+
+def test_ranks_within_each_level_skip_statuses_and_share_ties(tmp_path, params):
+    tables = rp.build_context(write_seed_outputs(tmp_path / "out"), params, "2021-Q2")["appendix"]["tables"]
+    huyen, xa = tables
+    # cấp huyện: 7 × 18,0 share rank 1, then 7,0 is 8th; no dossiers: no rank
+    assert [r["rank"] for r in huyen["rows"] if r["result"] == "Xuất sắc"] == ["1"] * 7
+    assert [r["rank"] for r in huyen["rows"] if r["result"] == "Trung bình"] == ["8"]
+    assert {r["rank"] for r in huyen["rows"] if r["result"] == "Chưa phát sinh hồ sơ"} == {""}
+    # cấp xã: 7 × 18,0, 4 × 13,5 from 8th, 7,0 is 12th; not self-assessed (14,0): no rank although it has a total
+    assert [r["rank"] for r in xa["rows"] if r["result"] == "Tốt"] == ["8"] * 4
+    assert [r["rank"] for r in xa["rows"] if r["result"] == "Trung bình"] == ["12"]
+    assert {r["rank"] for r in xa["rows"] if r["result"] == "Chưa thực hiện chấm điểm"} == {""}
+    assert [r["total_value"] for r in xa["rows"][:1]] == ["18.0"]
+
+
+def test_ranks_are_competition_ranks():
+    from tthc.report.appendix import ranks
+
+    rows = [{"total": Decimal(t) if t else None, "result": r} for t, r in
+            [("16.0", "Xuất sắc"), ("16.8", "Xuất sắc"), ("", "Chưa phát sinh hồ sơ"), ("16.0", "Xuất sắc"),
+             ("15.9", "Xuất sắc"), ("17.0", "Chưa thực hiện chấm điểm")]]
+    assert ranks(rows, {"Chưa phát sinh hồ sơ", "Chưa thực hiện chấm điểm"}) == [2, 1, None, 2, 4, None]
+    given = [{"total": Decimal("80"), "result": "A", "rank": "3"}, {"total": None, "result": "B", "rank": ""}]
+    assert ranks(given, set()) == [3, None]  # grades.csv of the index rule set carries its own rank
+
+
+def test_document_dates_and_meta(tmp_path, params):
+    ctx = rp.build_context(write_seed_outputs(tmp_path / "out"), params, "2021-Q2")
+    assert ctx["meta"] == {"quarter": "2021-Q2", "date": "2021-06-30"}  # no day given: the quarter's end
+    dated = dict(params, date="2021-07-05")
+    ctx = rp.build_context(write_seed_outputs(tmp_path / "out2"), dated, "2021-Q2")
+    assert ctx["meta"]["date"] == "2021-07-05" and ctx["place_date"] == "Điện Biên Đông, ngày 05 tháng 7 năm 2021"
+    with pytest.raises(rp.ReportInputError, match="không hợp lệ"):
+        rp.build_context(write_seed_outputs(tmp_path / "out3"), dict(params, date="5 July"), "2021-Q2")
+
+
+def test_hyphenated_words_do_not_break_in_the_html(tmp_path, params):
+    html = rp.render(rp.build_context(write_seed_outputs(tmp_path / "out"), params, "2021-Q2"))
+    assert '<span class="tthc-nowrap">HĐND-UBND</span>' in html
+    assert '<span class="tthc-nowrap">61/2018/NĐ-CP</span>' in html
+    assert "Độc lập - Tự do - Hạnh phúc" in html  # spaced dashes stay as they are
+    # escaped first, then wrapped: markup in a text never gets through
+    assert rp.keep_hyphenated('<b>-c x y-z') == (
+        '<span class="tthc-nowrap">&lt;b&gt;-c</span> x <span class="tthc-nowrap">y-z</span>'
+    )
+    assert rp.keep_hyphenated(7) == 7
 
 
 def test_missing_manifest_is_a_warning_not_an_error(tmp_path):

@@ -61,6 +61,38 @@ def test_short_date():
     assert w.short_date(date(2021, 4, 5)) == "05/04/2021"
 
 
+@pytest.mark.parametrize(
+    ("day", "text"),
+    [
+        (date(2021, 4, 1), "01/4/2021"),  # as the seed report cites: 08/4/2020, 04/6/2021
+        (date(2021, 6, 30), "30/6/2021"),
+        (date(2018, 11, 23), "23/11/2018"),
+        (date(2021, 1, 15), "15/01/2021"),  # months 1 and 2 take a zero, as in the long form
+        (date(2021, 2, 9), "09/02/2021"),
+        (date(2021, 3, 9), "09/3/2021"),
+        (date(2021, 10, 5), "05/10/2021"),
+    ],
+)
+def test_document_date_pads_as_the_long_form(day, text):
+    assert w.document_date(day) == text
+    day_part, month_part, _ = text.split("/")
+    assert w.long_date(day) == f"ngày {day_part} tháng {month_part} năm {day.year}"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Văn phòng HĐND-UBND huyện", ["HĐND-UBND"]),
+        ("Nghị định số 61/2018/NĐ-CP ngày 23/4/2018", ["61/2018/NĐ-CP"]),
+        ("Độc lập - Tự do - Hạnh phúc", []),
+        ("Phòng Tài chính - Kế hoạch", []),
+        ("a-b-c d", ["a-b-c"]),
+    ],
+)
+def test_hyphenated_words(text, words):
+    assert [m.group(0) for m in w.HYPHENATED.finditer(text)] == words
+
+
 def test_numbers_in_vietnamese_form():
     assert w.number(1234567) == "1.234.567"
     assert w.number("1.5") == "1,5"

@@ -4,6 +4,11 @@ import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+#: openpyxl writes XLSX through lxml when lxml is installed (python-docx brings it) and through its own
+#: writer otherwise, and the bytes differ: its own writer always, so the same tables give the same file.
+#: Read when openpyxl is first imported; tests/conftest.py and scripts/make_sample.py set it too.
+os.environ["OPENPYXL_LXML"] = "False"
+
 try:
     __version__ = version("tthc")
 except PackageNotFoundError:  # running from a source tree without installation

@@ -58,9 +58,9 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", sep: str = ",", bo
 
 def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None,
                hidden: tuple[str, ...] = ()) -> bytes:
+    # tthc first: importing it pins openpyxl's own XML writer (tthc/__init__.py)
+    from tthc.run.excel import FIXED_TIME, _fix_zip  # noqa: I001
     from openpyxl import Workbook
-
-    from tthc.run.excel import FIXED_TIME, _fix_zip
 
     book = Workbook()
     book.remove(book.active)

@@ -4,42 +4,44 @@ Reads what the engine wrote (``grades.csv``, ``officials.csv``, ``satisfaction.c
 report parameters (``parameters/reports/<profile>/report.yaml`` overlaid with ``<quarter>.yaml``), and
 renders the body of the official document with Jinja2 (autoescaped). Every sentence pattern comes from
 the parameters; this module only counts and fills them. The notebook displays ``Report.html``;
-``tthc.export`` turns the executed notebook into ``report.html`` and ``report.pdf``.
+``tthc.report.export`` turns the executed notebook into ``report.html`` and ``report.pdf``.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from html import escape
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from tthc import PROJECT_ROOT
-from tthc.errors import TthcError
 from tthc.parameters.profiles import check_name
 from tthc.quarter import Quarter
+from tthc.report import appendix as appx
 from tthc.report import wording as w
+from tthc.report.inputs import (  # noqa: F401 - ReportInputError and indicator_columns: this module's API
+    GRADES_COLUMNS,
+    OFFICIALS_COLUMNS,
+    SATISFACTION_COLUMNS,
+    ReportInputError,
+    count,
+    indicator_columns,
+    parse_grades,
+    read_manifest,
+    read_table,
+    self_accepted,
+)
 
 TEMPLATES = Path(__file__).parent / "templates" / "report"
-GRADES_COLUMNS = ("unit_id", "unit_name", "level", "dossiers", "total", "self_total", "result")
-OFFICIALS_COLUMNS = ("official", "unit_id", "completion")
-SATISFACTION_COLUMNS = ("channel", "forms", "very_satisfied", "satisfied", "dissatisfied")
 PAPER, ONLINE = "giay", "truc_tuyen"  # satisfaction.csv channels: Mẫu phiếu 4 (paper), Mẫu phiếu 5 (online)
-_INDICATOR = re.compile(r"^i(\d+)$")
-
-
-class ReportInputError(TthcError, ValueError):
-    """An output table or a report parameter the report cannot be built from (message in Vietnamese)."""
 
 
 @dataclass(frozen=True)
@@ -100,63 +102,35 @@ def _param(params: dict, dotted: str) -> Any:
     return node
 
 
-# --- output tables --------------------------------------------------------------------------------------
-
-
-def _read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
-    if not path.is_file():
-        raise ReportInputError(f"Thiếu tệp kết quả {path}: hãy chạy bước chấm điểm trước khi lập báo cáo.")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise ReportInputError(f"Tệp {path.name} thiếu cột: {', '.join(missing)}.")
-    return frame
-
-
-def _decimal(value: str, where: str) -> Decimal | None:
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise ReportInputError(f"{where}: giá trị '{value}' không phải là số.") from None
-
-
-def _count(value: str, where: str) -> int:
-    number = _decimal(value, where)
-    if number is None:
-        return 0
-    if number != number.to_integral_value() or number < 0:
-        raise ReportInputError(f"{where}: '{value}' không phải là số đếm.")
-    return int(number)
-
-
-def indicator_columns(columns: list[str]) -> list[int]:
-    """Indicator numbers present as ``i1`` … ``iN`` columns, in order (the rule set decides how many)."""
-    return sorted(int(m.group(1)) for c in columns if (m := _INDICATOR.match(c)))
-
-
 # --- sections -------------------------------------------------------------------------------------------
 
 
+def _issued_on(value: Any) -> date | None:
+    """The issuing date when the parameters give a full one (``None`` for a month and year only)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, dict) and value.get("day"):
+        return date(int(value["year"]), int(value["month"]), int(value["day"]))
+    if isinstance(value, str) and value.strip():
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
 def _document_date(value: Any) -> str:
+    """``ngày 05 tháng 7 năm 2021``; a month and year only leave the day blank for the signer."""
     if value is None or value == "":
         return w.long_date()
-    if isinstance(value, datetime):
-        return w.long_date(value.date())
-    if isinstance(value, date):
-        return w.long_date(value)
+    day = _issued_on(value)
+    if day is not None:
+        return w.long_date(day)
     if isinstance(value, dict):
-        if value.get("day"):
-            return w.long_date(date(int(value["year"]), int(value["month"]), int(value["day"])))
         return w.long_date(month=value.get("month"), year=value.get("year"))
-    text = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return w.long_date(datetime.strptime(text, fmt).date())
-        except ValueError:
-            continue
     raise ReportInputError(f"Ngày ban hành '{value}' không hợp lệ (dạng 2021-07-05 hoặc 05/07/2021).")
 
 
@@ -165,7 +139,7 @@ def _forms_sentence(sat: list[dict] | None, section: dict, words: dict) -> str:
         return w.fill(section["forms_unknown"], **words)
     forms = Counter()  # per channel; a form of unknown channel counts in the total only
     for i, row in enumerate(sat, start=2):
-        forms[row["channel"]] += _count(row["forms"], f"satisfaction.csv dòng {i}, cột forms")
+        forms[row["channel"]] += count(row["forms"], f"satisfaction.csv dòng {i}, cột forms")
     total = sum(forms.values())
     if total == 0:
         return w.fill(section["forms_none"], **words)
@@ -182,7 +156,7 @@ def _satisfaction_sentence(sat: list[dict] | None, section: dict, words: dict) -
     totals = Counter()
     for i, row in enumerate(sat or [], start=2):
         for key in ("very_satisfied", "satisfied", "dissatisfied"):
-            totals[key] += _count(row[key], f"satisfaction.csv dòng {i}, cột {key}")
+            totals[key] += count(row[key], f"satisfaction.csv dòng {i}, cột {key}")
     answered = sum(totals.values())
     if answered == 0:
         return w.fill(section["no_answers"], **words)
@@ -211,89 +185,6 @@ def _officials_sentence(officials: list[dict], section: dict, words: dict) -> st
     return w.fill(section["mixed"], parts="; ".join(parts), **words)
 
 
-def _note(row: dict, notes: dict) -> str:
-    """The appendix's note: the gap between self-assessed and appraised totals, indicators left out."""
-    parts = []
-    total, self_total = row["total"], row["self_total"]
-    if total is not None and self_total is not None and total != self_total:
-        key = "self_higher" if self_total > total else "self_lower"
-        parts.append(w.fill(notes[key], diff=w.one_decimal(abs(self_total - total))))
-    excluded = [str(n) for n, v in row["indicators"].items() if v is None]
-    if total is not None and excluded and row["dossiers"] > 0:
-        parts.append(w.fill(notes["excluded"], indicators=", ".join(excluded)))
-    return notes.get("separator", "; ").join(parts)
-
-
-def _basis(manifest_path: Path, basis: dict, words: dict) -> list[str]:
-    """The appendix's closing note: rule set, period and every policy value used (from manifest.json)."""
-    if not manifest_path.is_file():
-        return []
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        rule_set = manifest["rule_set"]["title"]
-        start, end = (date.fromisoformat(manifest["period"][k]) for k in ("start", "end"))
-        policies = manifest.get("policies") or {}
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ReportInputError(f"Tệp {manifest_path} không đọc được ({exc}).") from None
-    labels = basis.get("policies_labels") or {}
-    items = []
-    for name, value in policies.items():
-        spec = labels.get(name) or {}
-        shown = (spec.get("values") or {}).get(value, value)
-        items.append(w.fill(basis["policy_item"], label=spec.get("label", name), value=shown))
-    lines = [
-        w.fill(
-            basis["rule_set"], rule_set=rule_set, start=w.short_date(start), end=w.short_date(end), **words
-        )
-    ]
-    if items:
-        lines.append(w.fill(basis["policies"], policies="; ".join(items), **words))
-    return lines
-
-
-def _appendix_tables(grades: list[dict], numbers: list[int], levels: dict, appendix: dict) -> list[dict]:
-    tables = []
-    for code, name in levels.items():
-        rows = [g for g in grades if g["level"] == code]
-        if not rows:
-            continue
-        body = []
-        for stt, row in enumerate(rows, start=1):
-            body.append(
-                {
-                    "stt": stt,
-                    "unit_name": row["unit_name"],
-                    "dossiers": w.number(row["dossiers"]),
-                    "indicators": [w.one_decimal(row["indicators"][n]) for n in numbers],
-                    "self_total": w.one_decimal(row["self_total"]),
-                    "total": w.one_decimal(row["total"]),
-                    "result": row["result"],
-                    "note": _note(row, appendix["notes"]),
-                }
-            )
-        heading = w.fill(appendix["level_heading"], index=len(tables) + 1, level=name)
-        tables.append({"heading": heading, "rows": body})
-    return tables
-
-
-def _parse_grades(raw: list[dict], numbers: list[int], levels: dict) -> list[dict]:
-    grades = []
-    for i, row in enumerate(raw, start=2):
-        where = f"grades.csv dòng {i}"
-        if row["level"] not in levels:
-            raise ReportInputError(f"{where}: cấp '{row['level']}' chưa có tên hiển thị (tham số 'levels').")
-        grades.append(
-            {
-                **row,
-                "dossiers": _count(row["dossiers"], f"{where}, cột dossiers"),
-                "indicators": {n: _decimal(row[f"i{n}"], f"{where}, cột i{n}") for n in numbers},
-                "total": _decimal(row["total"], f"{where}, cột total"),
-                "self_total": _decimal(row["self_total"], f"{where}, cột self_total"),
-            }
-        )
-    return grades
-
-
 # --- context and rendering ------------------------------------------------------------------------------
 
 
@@ -311,16 +202,20 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
         return [w.fill(p, **words) for p in _param(params, key)]
 
     levels = dict(_param(params, "levels"))
-    raw_grades = _read_table(out_dir / "grades.csv", GRADES_COLUMNS)
+    raw_grades = read_table(out_dir / "grades.csv", GRADES_COLUMNS)
     numbers = indicator_columns(list(raw_grades.columns))
-    grades = _parse_grades(raw_grades.to_dict("records"), numbers, levels)
-    officials = _read_table(out_dir / "officials.csv", OFFICIALS_COLUMNS).to_dict("records")
+    grades = parse_grades(raw_grades.to_dict("records"), numbers, levels)
+    officials = read_table(out_dir / "officials.csv", OFFICIALS_COLUMNS).to_dict("records")
     sat_path = out_dir / "satisfaction.csv"
     satisfaction = (
-        _read_table(sat_path, SATISFACTION_COLUMNS).to_dict("records") if sat_path.is_file() else None
+        read_table(sat_path, SATISFACTION_COLUMNS).to_dict("records") if sat_path.is_file() else None
     )
+    manifest = read_manifest(out_dir / "manifest.json")
+    policies = manifest.policies if manifest else {}
+    accepted = self_accepted(out_dir / "unit_indicators.csv")
 
     number = f"{params.get('number') or w.BLANK}{_param(params, 'number_suffix')}"
+    issued_on = _issued_on(params.get("date"))
     issued = _document_date(params.get("date"))
     bases = [*_param(params, "legal_bases.items"), *(params.get("quarter_legal_bases") or [])]
     results, appendix = _param(params, "results"), _param(params, "appendix")
@@ -331,8 +226,12 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
         _param(params, "result_phrases"),
         _param(params, "result_count"),
     )
+    for key in ("appendix.notes", "basis", "technical", "public"):
+        _param(params, key)  # a missing section is named here, not deep inside a helper
     return {
+        "meta": {"quarter": str(q), "date": (issued_on or q.bounds()[1]).isoformat()},
         "html_title": text("html_title"),
+        "issuing_body_short": text("issuing_body_short"),
         "issuing_body": texts("issuing_body"),
         "national_motto": texts("national_motto"),
         "number": number,
@@ -380,17 +279,29 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
             "subtitle": w.fill(appendix["subtitle"], number=number, date=issued, **words),
             "columns": {k: w.fill(v, **words) for k, v in appendix["columns"].items() if k != "indicator"},
             "indicator_labels": [w.fill(appendix["columns"]["indicator"], n=n) for n in numbers],
-            "tables": _appendix_tables(grades, numbers, levels, appendix),
+            "tables": appx.tables(grades, numbers, levels, params, accepted, policies),
             "basis_heading": text("basis.heading"),
-            "basis": _basis(out_dir / "manifest.json", _param(params, "basis"), words),
+            "basis": appx.basis(manifest, params, accepted, words),
+            "technical": appx.technical(manifest, params, words),
         },
+        "public": {key: w.fill(v, **words) for key, v in _param(params, "public").items() if isinstance(v, str)},
     }
+
+
+def keep_hyphenated(value: Any) -> Any:
+    """A text for the HTML, escaped, each hyphenated word ("HĐND-UBND", "NĐ-CP") in a span that does not
+    break across lines; other values as they are (Jinja's ``finalize``: every ``{{ }}`` goes through it)."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    escaped = str(markup_escape(value))
+    return Markup(w.HYPHENATED.sub(lambda m: f'<span class="tthc-nowrap">{m.group(0)}</span>', escaped))
 
 
 def _environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
+        finalize=keep_hyphenated,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

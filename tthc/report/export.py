@@ -1,13 +1,17 @@
-"""The executed report notebook to ``report.html`` and ``report.pdf`` (nbconvert in-process, WeasyPrint).
+"""The executed report notebook to ``report.html`` and ``report.pdf`` (nbconvert in-process, WeasyPrint),
+and beside them ``report.docx`` (``tthc.report.docx``) and ``public.html`` (``tthc.report.public_page``).
 
 The official template (``tthc/templates/nbconvert/tthc_official``) shows outputs only: no code, no
 prompts, no parameters cell, no script, no external resource. The same exporters are registered with
-nbconvert (``jupyter nbconvert --to tthc_html`` / ``--to tthc_pdf``). Both files are written to a
-temporary file and moved into place only once both rendered, so a failure leaves the previous report.
+nbconvert (``jupyter nbconvert --to tthc_html`` / ``--to tthc_pdf``). The Word document and the public page
+are built from the same report context as the notebook's report (the quarter and profile the notebook ran
+with, the tables of the output folder). Every file is written to a temporary file and moved into place
+only once all rendered, so a failure leaves the previous report.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import tempfile
 from pathlib import Path
@@ -156,28 +160,88 @@ def _write_atomic(path: Path, data: bytes) -> Path:
         raise
 
 
+#: The file name of the public page written beside the report.
+PUBLIC_PAGE = "public.html"
+#: Cells whose literal assignments name the quarter and profile a report notebook ran with, in order of
+#: precedence (papermill's injected cell overrides the notebook's own defaults).
+_PARAMETER_TAGS = ("parameters", "injected-parameters")
+
+
+def run_parameters(nb) -> dict:
+    """The values a report notebook ran with: the literal assignments of its ``parameters`` cell, then of
+    papermill's ``injected-parameters`` cell, then papermill's record in the metadata, then a report
+    output's ``tthc`` metadata (``quarter``, ``profile``), each overriding the one before."""
+    values: dict = {}
+    for tag in _PARAMETER_TAGS:
+        for cell in nb.cells:
+            if cell.get("cell_type") == "code" and tag in cell.get("metadata", {}).get("tags", []):
+                values.update(_literal_assignments(cell.get("source", "")))
+    values.update(nb.metadata.get("papermill", {}).get("parameters") or {})
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get(TITLE_METADATA, {})
+            values.update({k: meta[k] for k in ("quarter", "profile") if meta.get(k)})
+    return values
+
+
+def _literal_assignments(source: str) -> dict:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                found[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+    return found
+
+
+def documents(nb, out_dir: Path, name: str) -> tuple[bytes, str]:
+    """``report.docx`` (bytes) and ``public.html`` (text) from the report context of the notebook's quarter
+    and profile over the tables in ``out_dir``."""
+    from tthc.report import context as report
+    from tthc.report import docx as docx_report
+    from tthc.report import public_page
+
+    values = run_parameters(nb)
+    quarter, profile = values.get("quarter"), values.get("profile")
+    if not quarter or not profile:
+        raise ExportError(
+            f"Sổ tay {name} không cho biết quý (quarter) và hồ sơ (profile) đã chạy; "
+            "không lập được report.docx và public.html."
+        )
+    params, _ = report.load_parameters(str(profile), str(quarter))
+    context = report.build_context(out_dir, params, str(quarter))
+    return docx_report.render(context), public_page.render(context)
+
+
 def export_report(
     notebook_path: str | os.PathLike, out_dir: str | os.PathLike, stem: str = "report"
 ) -> tuple[Path, Path]:
-    """``<out_dir>/report.html`` and ``<out_dir>/report.pdf`` from the executed report notebook.
+    """``<out_dir>/report.html`` and ``<out_dir>/report.pdf`` from the executed report notebook (returned),
+    and beside them ``<out_dir>/report.docx`` and ``<out_dir>/public.html``.
 
-    Both documents are rendered in memory first, then written to temporary files in ``out_dir`` and
-    moved into place with ``os.replace``: if anything fails, the previous report stays as it was.
+    All four are rendered in memory first, then written to temporary files in ``out_dir`` and moved into
+    place with ``os.replace``: if anything fails, the previous report stays as it was.
     """
     notebook_path, out_dir = Path(notebook_path), Path(out_dir)
     nb = nbformat.read(notebook_path, as_version=4)
     resources = {"metadata": {"name": notebook_path.stem, "path": str(notebook_path.parent)}}
     html, _ = OfficialHTMLExporter().from_notebook_node(nb, resources=resources)
     pdf = html_to_pdf(html)
+    docx, public = documents(nb, out_dir, notebook_path.name)
     out_dir.mkdir(parents=True, exist_ok=True)
-    targets = (out_dir / f"{stem}.html", out_dir / f"{stem}.pdf")
+    targets = (out_dir / f"{stem}.html", out_dir / f"{stem}.pdf", out_dir / f"{stem}.docx", out_dir / PUBLIC_PAGE)
     temps: list[Path] = []
     try:
-        for target, data in zip(targets, (html.encode("utf-8"), pdf), strict=True):
+        for target, data in zip(targets, (html.encode("utf-8"), pdf, docx, public.encode("utf-8")), strict=True):
             temps.append(_write_atomic(target, data))
         for tmp, target in zip(temps, targets, strict=True):
             os.replace(tmp, target)
     finally:
         for tmp in temps:
             tmp.unlink(missing_ok=True)
-    return targets
+    return targets[0], targets[1]

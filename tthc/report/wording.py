@@ -1,13 +1,16 @@
 """Vietnamese wording: quarters, dates, numbers and the sentences of the quarterly report.
 
 Formatting follows NĐ 30/2020/NĐ-CP and the seed report: "Quý II năm 2021", "ngày 05 tháng 7 năm 2021",
-"05/04/2021", "1,5", counts of units on two digits ("07"). Numbers go through Babel's ``vi_VN`` locale.
+in a document's text "01/4/2021" (padded as the long form: days below 10, months below 3), in tables and
+messages "05/04/2021", "1,5", counts of units on two digits ("07"). Numbers go through Babel's ``vi_VN``
+locale.
 The sentence patterns themselves (what a result is called, how a count is phrased) are parameters of the
 report (``parameters/reports/<profile>/report.yaml``) and reach this module as arguments.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from fractions import Fraction
@@ -47,8 +50,19 @@ def long_date(day: date | None = None, *, month: int | None = None, year: int | 
 
 
 def short_date(day: date) -> str:
-    """``05/04/2021``."""
+    """``05/04/2021`` (tables and messages)."""
     return day.strftime("%d/%m/%Y")
+
+
+def document_date(day: date) -> str:
+    """A date in the text of an official document, padded as NĐ 30/2020 pads the long form (days below 10
+    and months below 3 take a leading zero), as the seed report writes its citations: ``01/4/2021``,
+    ``15/01/2021``, ``23/11/2018``."""
+    return f"{_day_or_month(day.day, 10)}/{_day_or_month(day.month, 3)}/{day.year}"
+
+
+#: A word joined by hyphens without spaces ("HĐND-UBND", "61/2018/NĐ-CP"): a line must not break inside it.
+HYPHENATED = re.compile(r"[^\s-]+(?:-[^\s-]+)+")
 
 
 def count2(value: int) -> str:
