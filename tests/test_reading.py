@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from builders import corpus_builder
 
-from tthc import reading
+from tthc import reading, xlsx_reading
 from tthc.contract import DOSSIERS, UNITS
 from tthc.findings import Findings
 from tthc.reading import ROW, ReadError, read_table
@@ -118,7 +118,9 @@ def test_xlsx_data_on_a_later_sheet_hidden_sheets_ignored(tmp_path):
                                        "Hồ sơ": [HEADER, *ROWS]}, hidden=("Ẩn",))
     raw, findings = _read(path)
     assert raw.sheet == "Hồ sơ" and list(raw.frame["dossier_id"]) == ["D1", "D2"]
-    assert [f.code for f in findings.items] == ["sheet"]
+    # the instructions sheet is named as not read (info); the hidden sheet is not read and not named
+    assert [(f.severity, f.code, f.file) for f in findings.items] == [
+        ("info", "sheet", "d.xlsx"), ("info", "sheet_skipped", "d.xlsx [Hướng dẫn]")]
 
 
 def test_native_excel_dates_and_numbers_are_kept_raw(tmp_path):
@@ -157,7 +159,7 @@ def test_openpyxl_fallback_when_calamine_fails(tmp_path, monkeypatch):
     def broken(_path):
         raise RuntimeError("calamine unavailable")
 
-    monkeypatch.setattr(reading, "_calamine_grids", broken)
+    monkeypatch.setattr(xlsx_reading, "_calamine_sheets", broken)
     raw, _ = _read(path)
     assert raw.header_row == 2 and list(raw.frame["dossier_id"]) == ["D1", "D2"]
 
