@@ -181,8 +181,10 @@ def _parse(text: str, sep: str, label: str, table: Table) -> list[list[str]]:
 
 
 def _located(exc: csv.Error, text: str, sep: str, rows, line: int, label: str, table: Table) -> ReadError:
-    """The csv module's error, in Vietnamese, with the line and column where the faulty cell starts."""
+    """The csv module's error, in Vietnamese, with the row (as Excel numbers the file's records) and column
+    where the faulty cell starts; ``line`` is the physical line it starts on."""
     source = next(itertools.islice(io.StringIO(text, newline=""), line - 1, None), "")
+    row = len(rows) + 1
     limit = csv.field_size_limit()
     with _no_field_limit():
         fields = next(csv.reader([source], delimiter=sep), [])
@@ -194,9 +196,9 @@ def _located(exc: csv.Error, text: str, sep: str, rows, line: int, label: str, t
             f"Ô dài hơn {format_decimal(limit, locale='vi_VN')} ký tự "
             f"(một ô Excel chứa tối đa {format_decimal(EXCEL_CELL_CHARS, locale='vi_VN')} ký tự). Thường do một dấu "
             "ngoặc kép (\") mở mà không đóng, khiến các dòng sau bị gộp vào một ô. Hãy sửa ô này (đóng hoặc xoá "
-            "dấu ngoặc kép) rồi lưu lại tệp.", row=line, column=column, label=label)
+            "dấu ngoặc kép) rồi lưu lại tệp.", row=row, column=column, label=label)
     return ReadError(f"Không đọc được CSV (lỗi cú pháp CSV: {exc}). Hãy mở tệp bằng Excel kiểm tra dòng này rồi "
-                     "lưu lại dạng 'CSV UTF-8'.", row=line, column=column, label=label)
+                     "lưu lại dạng 'CSV UTF-8'.", row=row, column=column, label=label)
 
 
 def column_name(rows: list[list[str]], position: int, table: Table) -> str:

@@ -54,7 +54,7 @@ class Far:
 class Sheet:
     """One grid as read: the sheet's name (None for CSV), its cells, the far cells set aside and, for CSV,
     how many fields each line really had (padding makes every row as wide as the widest), the separator and
-    whether some cell holds a line break."""
+    whether some cell holds a line break; ``hidden`` for a sheet hidden in Excel (never read as data)."""
 
     name: str | None
     grid: pd.DataFrame
@@ -62,6 +62,7 @@ class Sheet:
     widths: np.ndarray | None = None
     separator: str | None = None
     multiline: bool = False
+    hidden: bool = False
 
 
 def cell_ref(row: int, column: int) -> str:

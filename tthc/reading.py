@@ -8,7 +8,7 @@ What real exports look like, and what is done about it:
 - the data may sit on any sheet, and a long list may be split over several sheets ("Trang 1", "Trang 2")
   with the same header: every sheet whose header names the same columns as the best one is read, each row
   keeping its sheet (its file label is "dossiers.xlsx [Trang 2]") and its Excel row; a sheet with another
-  header is named in a finding and not read;
+  header is named in a finding and not read; a hidden sheet is never read, and named when it holds the table;
 - a stray cell far to the right (XFD1048576) neither blows up memory nor widens the table: it is named in a
   finding and ignored (``xlsx_reading``, ``grids``);
 - CSV encodings and separators, and the faults that would lose rows, are handled in ``csv_reading``;
@@ -80,6 +80,8 @@ def read_table(path: Path, table: Table, findings: Findings, label: str) -> Raw:
     else:
         raise ReadError(f"Tệp {label}: định dạng '{suffix}' không được hỗ trợ (cần .csv hoặc .xlsx). Hãy mở bằng "
                         "Excel và lưu lại dạng 'Excel Workbook (.xlsx)' hoặc 'CSV UTF-8'.")
+    _hidden_findings([s for s in sheets if s.hidden], table, findings, label)
+    sheets = [s for s in sheets if not s.hidden]
     found = [(sheet, find_header(sheet.grid, table)) for sheet in sheets]
     matched = [(sheet, hit) for sheet, hit in found if hit]
     if not matched:
@@ -162,9 +164,27 @@ def _sheet_findings(sheets, found, chosen, best, table: Table, findings: Finding
                 "không đọc trang này.", file=sheet_label(label, sheet.name), row=int(sheet.grid.index[hit[0]]) + 1,
                 suggestion=f"Nếu trang này cũng là dữ liệu của bảng {table.name}, hãy sửa tiêu đề cột cho giống "
                 f"trang '{reference}'.")
+        elif _looks_like_records(sheet.grid):
+            findings.warning(
+                "sheet_skipped", f"Trang tính '{sheet.name}' có nhiều dòng dữ liệu nhưng không có dòng tiêu đề cột của "
+                f"bảng {table.name}; không đọc trang này.", file=sheet_label(label, sheet.name),
+                suggestion=f"Nếu đó là phần tiếp theo của danh sách, hãy chép dòng tiêu đề của trang '{reference}' "
+                "lên đầu trang này.")
         elif not _all_blank(sheet.grid):
             findings.info("sheet_skipped", f"Trang tính '{sheet.name}' không có dòng tiêu đề cột của bảng "
                           f"{table.name}; không đọc trang này.", file=sheet_label(label, sheet.name))
+
+
+def _hidden_findings(hidden: list[Sheet], table: Table, findings: Findings, label: str) -> None:
+    """A hidden sheet is never read as data; one that holds the table's header is named (its rows are not
+    graded)."""
+    for sheet in hidden:
+        hit = find_header(sheet.grid, table)
+        if hit:
+            findings.warning(
+                "sheet_hidden", f"Trang tính '{sheet.name}' đang bị ẩn nhưng có tiêu đề cột của bảng {table.name}; "
+                "không đọc trang ẩn.", file=sheet_label(label, sheet.name), row=int(sheet.grid.index[hit[0]]) + 1,
+                suggestion="Nếu trang này là dữ liệu cần chấm, hãy bỏ ẩn trang (chuột phải vào tên trang > Bỏ ẩn).")
 
 
 # -------------------------------------------------------------------------------------------- header
@@ -210,6 +230,12 @@ def _combine(upper: list[str | None], lower: list[str | None], table: Table) -> 
         else:
             out.append(low or up)
     return out
+
+
+def _looks_like_records(grid: pd.DataFrame) -> bool:
+    """At least two rows with three cells or more filled: a list, not a note."""
+    filled = sum((~blank_mask(grid[c])).astype(int) for c in grid.columns) if grid.shape[1] else None
+    return filled is not None and int((filled >= 3).sum()) >= 2
 
 
 def _all_blank(grid: pd.DataFrame) -> bool:

@@ -24,16 +24,19 @@ from .values import PARSERS, blank_mask
 REASON_TOTAL = "dòng tổng cộng hoặc chân bảng"
 REASON_NUMBERING = "dòng đánh số cột"
 
-_TAIL = r"(?:\s*[:.]?$|\s*[:(]|\s+\d)"
-_TOTAL_VI = re.compile(rf"^(?:tổng cộng chung|tổng cộng|tổng số|cộng chung|tổng|cộng){_TAIL}")
-_TOTAL_ASCII = re.compile(rf"^(?:tong cong chung|tong cong|tong so|cong chung|tong|cong){_TAIL}")
+#: After the word: nothing, punctuation, a number, or "toàn huyện", "chung", "các đơn vị", "số hồ sơ"…
+_TAIL_VI = r"(?:\s*[:.]?$|\s*[:(\-–]|\s+\d|\s+(?:toàn|chung|cả|các|số|hồ sơ)\b)"
+_TAIL_ASCII = r"(?:\s*[:.]?$|\s*[:(\-]|\s+\d|\s+(?:toan|chung|ca|cac|so|ho so)\b)"
+_TOTAL_VI = re.compile(rf"^(?:tổng cộng chung|tổng cộng|tổng số|cộng chung|tổng|cộng){_TAIL_VI}")
+_TOTAL_ASCII = re.compile(rf"^(?:tong cong chung|tong cong|tong so|cong chung|tong|cong){_TAIL_ASCII}")
 #: A cheap test before the exact one, so that large tables stay fast.
 _TOTAL_HINT = re.compile(r"\s*(t|c)\S*ng", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\(?(\d{1,3})\)?$")
 
 
 def is_total_word(value: object) -> bool:
-    """"Tổng cộng", "TỔNG CỘNG:", "Cộng", "Tổng số: 58", "Tong cong"… (not "Cổng", not "Tổng hợp")."""
+    """"Tổng cộng", "TỔNG CỘNG:", "Cộng", "Tổng số: 58", "Tổng số hồ sơ", "Cộng toàn huyện", "Tong cong"…
+    (not "Cổng", "Tổng hợp", "Cộng hoà")."""
     if not isinstance(value, str):
         return False
     text = " ".join(unicodedata.normalize("NFC", value).lower().split())

@@ -35,13 +35,14 @@ _WORKSHEET_TYPE = "spreadsheetml.worksheet+xml"
 
 
 def read_workbook(path, label: str) -> list[Sheet]:
-    """Every visible worksheet of ``path`` as a grid (row i is Excel row i + 1), merged cells filled."""
-    _refuse_ole(path, label)
+    """Every worksheet of ``path`` as a grid (row i is Excel row i + 1), merged cells filled; hidden ones
+    are marked ``hidden`` (not read as data, but named when they hold the table)."""
+    _refuse_impostor(path, label)
     try:
         with zipfile.ZipFile(path) as book:
             sparse = any(_too_sparse(book, member) for member in _worksheets(book))
     except (zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError) as exc:
-        raise ReadError(f"Tệp {label}: không mở được tệp Excel (tệp hỏng hoặc không phải .xlsx: {exc}). "
+        raise ReadError(f"Tệp {label}: không mở được tệp Excel (tệp hỏng hoặc không phải tệp .xlsx thật). "
                         "Hãy mở tệp bằng Excel và lưu lại dạng 'Excel Workbook (.xlsx)'.") from exc
     if sparse:
         return _guarded(_sparse_sheets, path, label)
@@ -58,12 +59,13 @@ def _guarded(reader, path, label: str) -> list[Sheet]:
     try:
         return reader(path)
     except Exception as exc:  # noqa: BLE001 - any failure of the reader is a file that cannot be read
-        raise ReadError(f"Tệp {label}: không mở được tệp Excel ({type(exc).__name__}: {exc}).") from exc
+        raise ReadError(f"Tệp {label}: không mở được tệp Excel (tệp hỏng; chi tiết kỹ thuật: {type(exc).__name__}: "
+                        f"{exc}). Hãy mở tệp bằng Excel và lưu lại dạng 'Excel Workbook (.xlsx)'.") from exc
 
 
 def _trimmed(sheet: Sheet) -> Sheet:
     grid, far = trim_far_columns(sheet.grid)
-    return Sheet(sheet.name, grid, far)
+    return Sheet(sheet.name, grid, far, hidden=sheet.hidden)
 
 
 def _password_message(label: str) -> str:
@@ -72,15 +74,24 @@ def _password_message(label: str) -> str:
             "một bản sao không đặt mật khẩu, rồi đặt bản đó vào thư mục dữ liệu.")
 
 
-def _refuse_ole(path, label: str) -> None:
+def _refuse_impostor(path, label: str) -> None:
+    """A file named .xlsx that is something else: encrypted, Excel 97-2003, a web page or text."""
     with open(path, "rb") as handle:
-        if handle.read(len(OLE_MAGIC)) != OLE_MAGIC:
+        head = handle.read(len(OLE_MAGIC))
+        if head == OLE_MAGIC:
+            if ENCRYPTED_STREAM in handle.read():
+                raise ReadError(_password_message(label))
+            raise ReadError(f"Tệp {label} là tệp Excel 97-2003 (.xls) mang đuôi .xlsx: không đọc được. Hãy mở bằng "
+                            "Excel và lưu lại dạng 'Excel Workbook (.xlsx)' hoặc 'CSV UTF-8'.")
+        if head.startswith(b"PK"):
             return
-        data = handle.read()
-    if ENCRYPTED_STREAM in data:
-        raise ReadError(_password_message(label))
-    raise ReadError(f"Tệp {label} là tệp Excel 97-2003 (.xls) mang đuôi .xlsx: không đọc được. Hãy mở bằng Excel "
-                    "và lưu lại dạng 'Excel Workbook (.xlsx)' hoặc 'CSV UTF-8'.")
+        start = (head + handle.read(2048)).lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").replace(b"\x00", b"").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
+        raise ReadError(f"Tệp {label} thực ra là một trang web (HTML/XML) mang đuôi .xlsx, như một số hệ thống xuất "
+                        "ra: không đọc được. Hãy mở tệp bằng Excel và lưu lại dạng 'Excel Workbook (.xlsx)'.")
+    if start and all(32 <= b < 127 or b in (9, 10, 13) or b >= 128 for b in start[:512]):
+        raise ReadError(f"Tệp {label} là tệp văn bản (có thể là CSV) mang đuôi .xlsx: không đọc được như tệp Excel. "
+                        "Nếu là CSV, hãy đổi đuôi tệp thành .csv; nếu không, mở bằng Excel và lưu lại dạng .xlsx.")
 
 
 # ---------------------------------------------------------------------------------------- the extent
@@ -135,12 +146,12 @@ def _calamine_sheets(path) -> list[Sheet]:
     out = []
     try:
         for meta in book.sheets_metadata:
-            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
+            if meta.typ != SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
             merges = [((r0, c0), (r1, c1)) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-            out.append(Sheet(meta.name, dense_grid(rows, merges)))
+            out.append(Sheet(meta.name, dense_grid(rows, merges), hidden=meta.visible != SheetVisibleEnum.Visible))
     finally:
         book.close()
     return out
@@ -152,12 +163,10 @@ def _openpyxl_sheets(path) -> list[Sheet]:
     book = openpyxl.load_workbook(path, data_only=True)
     out = []
     for ws in book.worksheets:
-        if ws.sheet_state != "visible":
-            continue
         rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
         merges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1))
                   for m in ws.merged_cells.ranges]
-        out.append(Sheet(ws.title, dense_grid(rows, merges)))
+        out.append(Sheet(ws.title, dense_grid(rows, merges), hidden=ws.sheet_state != "visible"))
     book.close()
     return out
 
@@ -171,8 +180,6 @@ def _sparse_sheets(path) -> list[Sheet]:
     try:
         with zipfile.ZipFile(path) as archive:
             for ws in book.worksheets:
-                if ws.sheet_state != "visible":
-                    continue
                 ws.reset_dimensions()  # the declared dimension may be A1:XFD1048576: never pad rows to it
                 cells: dict[int, dict[int, object]] = {}
                 for r, row in enumerate(ws.iter_rows(values_only=True)):
@@ -182,7 +189,7 @@ def _sparse_sheets(path) -> list[Sheet]:
                 member = getattr(ws, "_worksheet_path", None)
                 merges = _merges(archive, member) if member else []
                 far = Far()
-                out.append(Sheet(ws.title, sparse_grid(cells, merges, far), far))
+                out.append(Sheet(ws.title, sparse_grid(cells, merges, far), far, hidden=ws.sheet_state != "visible"))
     finally:
         book.close()
     return out
