@@ -470,3 +470,12 @@ def test_a_later_page_without_its_header_is_a_warning(tmp_path):
     raw, findings = _read(path)
     assert list(raw.frame["dossier_id"]) == ["D1", "D2"]
     assert [(f.severity, f.code, f.file) for f in findings.items] == [("warning", "sheet_skipped", "d.xlsx [Trang 2]")]
+
+
+@pytest.mark.parametrize("text", ["a\r\nb\rc\nd", "a\n\nb\u2028c\n", "", "x"])
+def test_the_error_pass_splits_lines_as_the_reader_does(text):
+    import io
+
+    from tthc.csv_reading import _lines
+
+    assert list(_lines(text)) == list(io.StringIO(text, newline=""))

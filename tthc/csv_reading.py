@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 import sys
 import unicodedata
 from contextlib import contextmanager
@@ -36,6 +37,9 @@ SNIFF_LINES = 200
 HEADER_LINES = 30
 #: Excel's limit on the characters of one cell.
 EXCEL_CELL_CHARS = 32_767
+#: At most this much text is read to choose the separator.
+SNIFF_CHARS = 1 << 20
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 #: Letters of the Vietnamese alphabet (precomposed); other non-ASCII letters hint at a legacy encoding.
 _VI_LETTERS = set(
@@ -130,13 +134,10 @@ def choose_separator(text: str, table: Table) -> str:
     """The separator that splits the header into the most known column names; on a tie, the one whose
     lines below the header have the header's number of fields most often; else the first of SEPARATORS.
     A text naming no known column falls back to the separator splitting one of its lines the most."""
-    head = list(itertools.islice(io.StringIO(text, newline=""), SNIFF_LINES))
+    head = list(itertools.islice(io.StringIO(text[:SNIFF_CHARS], newline=""), SNIFF_LINES))
     best, best_key = None, None
     for rank, sep in enumerate(SEPARATORS):
-        try:
-            rows = list(csv.reader(head, delimiter=sep))
-        except csv.Error:
-            continue
+        rows = _rows_until_error(head, sep)
         matched, at = header_match(rows[:HEADER_LINES], table)
         if not matched:
             continue
@@ -149,6 +150,16 @@ def choose_separator(text: str, table: Table) -> str:
         return best
     counts = {sep: max((line.count(sep) for line in head[:HEADER_LINES]), default=0) for sep in SEPARATORS}
     return max(SEPARATORS, key=lambda sep: (counts[sep], -SEPARATORS.index(sep)))
+
+
+def _rows_until_error(lines: list[str], sep: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    try:
+        for row in csv.reader(lines, delimiter=sep):
+            rows.append(row)
+    except csv.Error:  # an oversize cell: the rows above it still tell the separator
+        pass
+    return rows
 
 
 # ------------------------------------------------------------------------------------------- parsing
@@ -168,7 +179,7 @@ def _parse(text: str, sep: str, label: str, table: Table) -> list[list[str]]:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except csv.Error:
         pass
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    reader = csv.reader(_lines(text), delimiter=sep)  # slices of ``text``: no second copy of it
     rows: list[list[str]] = []
     line = 0
     try:
@@ -180,10 +191,26 @@ def _parse(text: str, sep: str, label: str, table: Table) -> list[list[str]]:
     return rows  # pragma: no cover - the first pass failed, so this one does too
 
 
+def _lines(text: str):
+    """The lines of ``text`` with their ends, split as ``io.StringIO(text, newline="")`` splits them."""
+    start = 0
+    for brk in _LINE_BREAK.finditer(text):
+        yield text[start:brk.end()]
+        start = brk.end()
+    if start < len(text):
+        yield text[start:]
+
+
 def _located(exc: csv.Error, text: str, sep: str, rows, line: int, label: str, table: Table) -> ReadError:
     """The csv module's error, in Vietnamese, with the row (as Excel numbers the file's records) and column
     where the faulty cell starts; ``line`` is the physical line it starts on."""
-    source = next(itertools.islice(io.StringIO(text, newline=""), line - 1, None), "")
+    start = 0
+    for n, brk in enumerate(_LINE_BREAK.finditer(text), start=2):
+        if n > line:
+            break
+        start = brk.end()
+    found = _LINE_BREAK.search(text, start)
+    source = text[start:found.start() if found else len(text)]
     row = len(rows) + 1
     limit = csv.field_size_limit()
     with _no_field_limit():
