@@ -57,7 +57,8 @@ def csv_bytes(rows: list[list[str]], encoding: str = "utf-8", sep: str = ",", bo
 
 
 def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None,
-               hidden: tuple[str, ...] = ()) -> bytes:
+               hidden: tuple[str, ...] = (), cells: dict[str, dict[str, object]] | None = None) -> bytes:
+    """A workbook of ``sheets`` (rows from A1); ``cells`` adds single cells by reference (a stray XFD2)."""
     # tthc first: importing it pins openpyxl's own XML writer (tthc/__init__.py)
     from tthc.run.excel import FIXED_TIME, _fix_zip  # noqa: I001
     from openpyxl import Workbook
@@ -70,6 +71,8 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]], merges: dict[str, list[str
             for c, value in enumerate(row, start=1):
                 if value is not None and value != "":
                     ws.cell(row=r, column=c, value=value)
+        for ref, value in (cells or {}).get(name, {}).items():
+            ws[ref] = value
         for ref in (merges or {}).get(name, []):
             ws.merge_cells(ref)
         if name in hidden:
@@ -301,6 +304,65 @@ def injection_unit_name(files):
 @case
 def script_unit_name(files):
     files["units.csv"] = csv_bytes([*UNITS[:3], ["X1", "<script>alert(1)</script>", "xa"]])
+
+
+# reading cases (issue 10)
+FIXTURES = HERE.parent / "fixtures"
+#: A column the export adds: where the dossier came from ("Cổng" = the portal, on every online dossier).
+SOURCE = "Nguồn"
+
+
+@case
+def portal_column_and_total_row(files):
+    rows = [[*DOSSIERS[0], SOURCE]] + [[*r, "Cổng"] for r in DOSSIERS[1:]]
+    rows[3][-1] = "Một cửa"
+    files[D] = csv_bytes([*rows, ["Tổng cộng", "", "", "", "", "", "0", "0", "", ""]])
+
+
+@case
+def sheets_split_over_pages(files):
+    del files[D]
+    title = [["UBND HUYỆN ĐIỆN BIÊN ĐÔNG"], ["DANH SÁCH HỒ SƠ (trang 1)"], []]
+    summary = [["Đơn vị", "Số hồ sơ"], ["Phòng Tư pháp", 2], ["Phòng Nội vụ", 2], ["UBND xã Na Son", 2]]
+    pages = {"Trang 1": [*title, *DOSSIERS[:4]], "Trang 2": [DOSSIERS[0], *DOSSIERS[4:]], "Tổng hợp": summary}
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes(pages)
+
+
+@case
+def far_stray_cell(files):
+    del files[D]
+    files[f"{Q}/dossiers.xlsx"] = xlsx_bytes({"Sheet1": DOSSIERS}, cells={"Sheet1": {"XFD1048576": "x"}})
+
+
+@case
+def semicolons_in_comma_csv(files):
+    rows = [[*DOSSIERS[0], "Ghi chú"]] + [[*r, ""] for r in DOSSIERS[1:]]
+    rows[2][-1] = "Bổ sung: CMND; hộ khẩu; giấy khai sinh; đơn; ảnh; xác nhận; biên lai; tờ khai; phiếu; sổ"
+    files[D] = csv_bytes(rows)
+
+
+@case
+def unquoted_separator_in_value(files):
+    text = csv_bytes(DOSSIERS).decode("utf-8").replace("Lê Thị Bình\n", "Lê Thị Bình, chuyên viên\n", 1)
+    files[D] = text.encode("utf-8")
+
+
+@case
+def unclosed_quote(files):
+    text = csv_bytes(DOSSIERS).decode("utf-8").replace(",Nguyễn Văn An\n", ',"Nguyễn Văn An\n', 1)
+    files[D] = text.encode("utf-8")
+
+
+@case
+def encrypted_xlsx(files):
+    del files[D]
+    files[f"{Q}/dossiers.xlsx"] = (FIXTURES / "encrypted-dossiers.xlsx").read_bytes()
+
+
+@case
+def xls_optional_table(files):
+    files[f"{Q}/surveys.xls"] = xlsx_bytes({"Sheet1": SURVEYS})
+    del files[f"{Q}/surveys.csv"]
 
 
 #: Bytes a legacy Vietnamese font (TCVN3, VNI) puts where Unicode has accented letters; read as Windows-1258

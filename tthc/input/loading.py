@@ -12,16 +12,13 @@ import pandas as pd
 from tthc.input.checks import check_table
 from tthc.input.contract import QUARTER_TABLES, UNITS, Table
 from tthc.input.findings import Findings, sort_key
-from tthc.input.reading import ROW, Raw, ReadError, read_table
+from tthc.input.input_files import find_file, outside_link
+from tthc.input.reading import FILE, ROW, Raw, ReadError, read_table
 from tthc.input.unit_matching import FOLD, IGNORED, ZEROS, UnitMatcher
 from tthc.input.values import EXPECTED, PARSERS
 from tthc.parameters.ruleset import RuleSet
 from tthc.quarter import Quarter
 
-FILE = "_file"
-SUFFIXES = (".csv", ".xlsx")
-#: Files a user may save by mistake; named in a finding instead of being silently ignored.
-OTHER_SUFFIXES = (".xls", ".xlsm", ".txt", ".ods", ".tsv")
 #: Reasons for rows left out while loading (row accounting).
 REASON_INVALID = "thiếu hoặc sai giá trị bắt buộc"
 REASON_UNIT = "đơn vị không có trong units.csv"
@@ -41,10 +38,14 @@ class FileInfo:
 
 @dataclass
 class Accounting:
-    """Rows read from one file = rows used + rows excluded (each with its reason)."""
+    """Rows read from one file = rows used + rows excluded (each with its reason).
+
+    A table read from several sheets also has, per sheet (by its label, "dossiers.xlsx [Trang 2]"), the
+    rows read there and those excluded while loading (the population's exclusions are counted per file)."""
 
     read: int = 0
     excluded: Counter = field(default_factory=Counter)
+    sheets: dict[str, Accounting] = field(default_factory=dict)
 
     @property
     def used(self) -> int:
@@ -75,31 +76,14 @@ class Inputs:
         return column in self.columns.get(table, set())
 
 
-def find_file(folder: Path, name: str, findings: Findings, rel: str) -> Path | None:
-    # file names match whatever the case of the extension (Excel on Windows writes DOSSIERS.XLSX too)
-    present = sorted(p for p in folder.glob(f"{name}.*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                     and p.stem == name)
-    if len(present) > 1:
-        findings.error(
-            "ambiguous_file",
-            f"Có cả {name}.csv và {name}.xlsx trong {rel}: chỉ được để một tệp cho mỗi bảng.",
-            file=f"{rel}/{name}.*",
-        )
-        return None
-    if not present:
-        others = sorted(p.name for p in folder.glob(f"{name}.*") if p.suffix.lower() in OTHER_SUFFIXES)
-        if others:
-            findings.warning(
-                "unsupported_format",
-                f"Tệp {others[0]} không được đọc: chỉ nhận .csv hoặc .xlsx.", file=f"{rel}/{others[0]}",
-                suggestion="Mở bằng Excel, chọn Lưu thành 'Excel Workbook (.xlsx)' hoặc 'CSV UTF-8'.",
-            )
-    return present[0] if present else None
-
-
 def _file_info(path: Path, label: str) -> FileInfo:
     data = path.read_bytes()
     return FileInfo(label, path, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _read_message(exc: ReadError) -> str:
+    """The reader's message; where the finding itself says the row and column, only what is wrong there."""
+    return exc.detail if exc.row is not None else str(exc)
 
 
 def _missing_required(raw: Raw, table: Table, findings: Findings, label: str) -> None:
@@ -177,10 +161,12 @@ def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.D
         return empty, None, None
     label = path.name
     errors_before = len(findings.errors)
+    if outside_link(path, data_dir, findings, label):
+        return empty, None, None
     try:
         raw = read_table(path, UNITS, findings, label)
     except ReadError as exc:
-        findings.error("unreadable", str(exc), file=label)
+        findings.error("unreadable", _read_message(exc), file=label, row=exc.row, column=exc.column)
         return empty, None, None
     _missing_required(raw, UNITS, findings, label)
     info = _file_info(path, label)
@@ -191,15 +177,16 @@ def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.D
     names, _ = PARSERS["text"](raw.frame["unit_name"])
     levels = raw.frame["level"].map(lambda v: rules.level_code(v) if not pd.isna(v) else None)
     units = pd.DataFrame({"unit_id": ids, "unit_name": names, "level": levels, ROW: raw.frame[ROW]})
+    files = raw.frame[FILE] if FILE in raw.frame else pd.Series(label, index=raw.frame.index)  # several sheets
     for idx in units.index[units["unit_id"].isna()]:
-        findings.error("required_blank", "Thiếu mã đơn vị.", file=label, row=units.at[idx, ROW],
+        findings.error("required_blank", "Thiếu mã đơn vị.", file=files[idx], row=units.at[idx, ROW],
                        column=raw.columns["unit_id"])
     dup = units["unit_id"].notna() & units["unit_id"].duplicated(keep="first")
     for idx in units.index[dup]:
-        findings.error("duplicate_id", f"Mã đơn vị '{units.at[idx, 'unit_id']}' bị trùng.", file=label,
+        findings.error("duplicate_id", f"Mã đơn vị '{units.at[idx, 'unit_id']}' bị trùng.", file=files[idx],
                        row=units.at[idx, ROW], column=raw.columns["unit_id"], value=units.at[idx, "unit_id"])
     for idx in units.index[units["level"].isna()]:
-        findings.warning("bad_level", f"Cấp không hợp lệ; cần {EXPECTED['level']}.", file=label,
+        findings.warning("bad_level", f"Cấp không hợp lệ; cần {EXPECTED['level']}.", file=files[idx],
                          row=units.at[idx, ROW], column=raw.columns["level"], value=raw.frame.at[idx, "level"])
     units["unit_name"] = units["unit_name"].fillna(units["unit_id"])
     units["level_name"] = units["level"].map(lambda c: rules.levels[c].name if c in rules.levels else "")
@@ -207,9 +194,12 @@ def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.D
 
 
 def _accounting(raw: Raw) -> Accounting:
-    """Rows read: the data rows plus those set aside while reading (total rows, numbering rows)."""
+    """Rows read: the data rows plus those set aside while reading (total rows, numbering rows); per sheet
+    too when the table was read from several."""
     acc = Accounting(read=len(raw.frame) + sum(raw.dropped.values()))
     acc.excluded.update(raw.dropped)
+    for part in raw.parts:
+        acc.sheets[part.label] = _accounting(part)
     return acc
 
 
@@ -263,6 +253,8 @@ def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict:
                               "chính sách tương ứng.", file=f"{quarter}/{table.name}.csv")
             continue
         label = f"{quarter}/{path.name}"
+        if outside_link(path, data_dir, findings, label):
+            continue
         if path.stat().st_size == 0 and not table.required_file:  # an empty optional file says nothing
             findings.info("empty_file", f"Tệp {path.name} rỗng; coi như không có tệp {table.name}, các chỉ số cần "
                           "tệp này áp dụng chính sách tương ứng.", file=label)
@@ -282,6 +274,8 @@ def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict:
             continue
         keep, reasons = frame
         acc.excluded.update(reasons)
+        for part_label, part_reasons in reasons.sheets.items():
+            acc.sheets[part_label].excluded.update(part_reasons)
         columns[table.name] = set(raw.columns)
         tables[table.name] = keep
     if findings.errors:
@@ -291,31 +285,49 @@ def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict:
     return inputs
 
 
+class Reasons(Counter):
+    """Rows left out while loading, by reason; per sheet (by its label) in ``sheets`` when there are several."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheets: dict[str, Counter] = {}
+
+
 def _load_table(path: Path, table: Table, quarter: Quarter, resolver, findings: Findings, label: str):
-    """(raw, (rows kept, rows left out by reason) or None when the table has errors), or None if unreadable."""
+    """(raw, (rows kept, rows left out by reason) or None when the table has errors), or None if unreadable.
+    A table read from several sheets is checked sheet by sheet (each finding names its sheet)."""
     try:
         raw = read_table(path, table, findings, label)
     except ReadError as exc:
-        findings.error("unreadable", str(exc), file=label)
+        findings.error("unreadable", _read_message(exc), file=label, row=exc.row, column=exc.column)
         return None
     names = {c.name for c in table.columns}
     unit_ref = {"unit_id", "unit_name"} <= names
     if unit_ref and not ({"unit_id", "unit_name"} & set(raw.columns)):
         findings.error("missing_column", f"Bảng {table.name} cần cột 'unit_id' (Mã đơn vị) hoặc 'unit_name' "
                        "(Tên đơn vị).", file=label, row=raw.header_row, column="unit_id")
-    checked = check_table(raw, table, quarter, findings, label)
-    if findings.errors:
-        return raw, None
-    frame, drop = checked.frame, checked.drop
-    frame[FILE] = label
-    reasons: Counter = Counter()
-    if unit_ref:
-        unknown = _resolve_units(frame, resolver, findings, label, "unit_id" in raw.columns, checked.headers)
-        reasons[REASON_UNIT] = int((unknown & ~drop).sum())
-        drop = drop | unknown
-    reasons[REASON_INVALID] = int(drop.sum()) - reasons[REASON_UNIT]
-    reasons = Counter({k: v for k, v in reasons.items() if v})
-    return raw, (frame[~drop].reset_index(drop=True), reasons)
+    kept, total = [], Reasons()
+    for part in raw.parts or [raw]:
+        part_label = part.label or label
+        checked = check_table(part, table, quarter, findings, part_label)
+        if findings.errors:
+            return raw, None
+        frame, drop = checked.frame, checked.drop
+        frame[FILE] = part_label
+        reasons: Counter = Counter()
+        if unit_ref:
+            unknown = _resolve_units(frame, resolver, findings, part_label, "unit_id" in part.columns,
+                                     checked.headers)
+            reasons[REASON_UNIT] = int((unknown & ~drop).sum())
+            drop = drop | unknown
+        reasons[REASON_INVALID] = int(drop.sum()) - reasons[REASON_UNIT]
+        reasons = Counter({k: v for k, v in reasons.items() if v})
+        total.update(reasons)
+        if raw.parts:
+            total.sheets[part_label] = reasons
+        kept.append(frame[~drop])
+    frame = kept[0] if len(kept) == 1 else pd.concat([k for k in kept if len(k)] or kept[:1])
+    return raw, (frame.reset_index(drop=True), total)
 
 
 #: Tables keyed by one id per row, and which column that is.
@@ -337,20 +349,25 @@ def _dedupe(inputs: Inputs) -> None:
         first_rows = frame[present & ~dup].set_index(key)
         label = inputs.files[name].label
         column = inputs.headers.get(name, {}).get(key, key)
+        acc = inputs.accounting[label]
         for idx in frame.index[dup]:
             ident = frame.at[idx, key]
             first = first_rows.loc[ident]
+            file = frame.at[idx, FILE]
+            where = f"dòng {first[ROW]}" + (f" ({first[FILE]})" if first[FILE] != file else "")
             same = all(_same(frame.at[idx, c], first[c]) for c in content if c != key)
             if same:
-                inputs.findings.info("duplicate_row", f"Dòng trùng lặp hoàn toàn với dòng {first[ROW]}; bỏ qua.",
-                                     file=label, row=frame.at[idx, ROW], column=column, value=ident)
+                inputs.findings.info("duplicate_row", f"Dòng trùng lặp hoàn toàn với {where}; bỏ qua.",
+                                     file=file, row=frame.at[idx, ROW], column=column, value=ident)
             else:
                 inputs.findings.warning(
                     "duplicate_id",
-                    f"Mã '{ident}' đã có ở dòng {first[ROW]} với nội dung khác; giữ dòng {first[ROW]}, bỏ dòng này.",
-                    file=label, row=frame.at[idx, ROW], column=column, value=ident,
+                    f"Mã '{ident}' đã có ở {where} với nội dung khác; giữ {where}, bỏ dòng này.",
+                    file=file, row=frame.at[idx, ROW], column=column, value=ident,
                 )
-        inputs.accounting[label].excluded[REASON_DUPLICATE] += int(dup.sum())
+            if file in acc.sheets:
+                acc.sheets[file].excluded[REASON_DUPLICATE] += 1
+        acc.excluded[REASON_DUPLICATE] += int(dup.sum())
         inputs.tables[name] = frame[~dup].reset_index(drop=True)
 
 

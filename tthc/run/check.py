@@ -59,6 +59,10 @@ def accounting_lines(inputs: Inputs, used: dict[str, int] | None = None) -> list
         lines.append(f"  {label}: đọc {acc.read} = dùng {acc.used} + loại {excluded}")
         for reason, n in sorted(acc.excluded.items()):
             lines.append(f"      loại {n}: {reason}")
+        for sheet, part in acc.sheets.items():
+            causes = "; ".join(f"{reason}: {n}" for reason, n in sorted(part.excluded.items()))
+            lines.append(f"      {sheet}: đọc {part.read}, loại khi đọc và kiểm tra {sum(part.excluded.values())}"
+                         + (f" ({causes})" if causes else ""))
         if used is not None and label in used and used[label] != acc.used:
             lines.append(f"      KHÔNG KHỚP: thực dùng {used[label]} dòng, đối chiếu ghi {acc.used}.")
     return lines

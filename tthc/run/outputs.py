@@ -61,7 +61,9 @@ def manifest(result) -> dict:
             for name, info in sorted(inputs.files.items(), key=lambda kv: kv[1].label)
         ],
         "row_accounting": {
-            label: {"read": acc.read, "used": acc.used, "excluded": dict(sorted(acc.excluded.items()))}
+            label: {"read": acc.read, "used": acc.used, "excluded": dict(sorted(acc.excluded.items())),
+                    **({"sheets": {sheet: {"read": a.read, "excluded": dict(sorted(a.excluded.items()))}
+                                   for sheet, a in acc.sheets.items()}} if acc.sheets else {})}
             for label, acc in sorted(inputs.accounting.items())
         },
         "counts": {
