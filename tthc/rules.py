@@ -158,11 +158,25 @@ def load_ruleset(name_or_path: str | Path = DEFAULT_RULESET) -> RuleSet:
             data = yaml.safe_load(raw_bytes)
         except yaml.YAMLError as exc:
             raise RuleSetError(f"Tệp quy tắc {path} không phải YAML hợp lệ: {exc}") from exc
-        _BUILT[key] = _build(data, path, digest)
+        _BUILT[key] = _build_scheme(data, path, digest) if _scheme(data) != "tt01" else _build(data, path, digest)
     return _BUILT[key]
 
 
 _BUILT: dict[tuple[str, str], RuleSet] = {}
+
+
+def _scheme(data: Any) -> str:
+    """The rule file's ``scheme:`` (``tt01`` when absent: the 9-indicator files predate the key)."""
+    return str(data.get("scheme", "tt01")) if isinstance(data, dict) else "tt01"
+
+
+def _build_scheme(data: Any, path: Path, digest: str):
+    """Rule files of another scheme (``scheme: nd118``: the 100-point index of NĐ 118/2025)."""
+    if _scheme(data) == "nd118":
+        from .schemes.nd118.ruleset import build_ruleset
+
+        return build_ruleset(data, path, digest)
+    raise RuleSetError(f"Tệp quy tắc {path}: không biết cơ chế chấm điểm (scheme) '{_scheme(data)}'.")
 
 
 def rulesets() -> list[RuleSet]:
