@@ -157,6 +157,7 @@ class IndexRuleSet:
     amendments: str
     supersedes: dict[str, str]
     max_total: Decimal
+    reconcile_threshold: Decimal
     citation: str
     levels: dict[str, Level]
     abolished_levels: frozenset[str]
@@ -340,7 +341,9 @@ def build_ruleset(data: Any, path: Path, sha: str) -> IndexRuleSet:
         id=str(c.get(data, "id", "(gốc)")), title=str(data.get("title", "")), path=path, sha256=sha,
         applies_from=c.get(data, "applies_from", "(gốc)", date), applies_until=applies_until,
         legal_basis=tuple(str(x) for x in data.get("legal_basis") or ()), amendments=str(data.get("amendments", "")),
-        supersedes=supersedes, max_total=max_total, citation=str(data.get("citation", "")), levels=levels,
+        supersedes=supersedes, max_total=max_total,
+        reconcile_threshold=c.number(c.get(data, "reconcile_threshold", "(gốc)"), "reconcile_threshold"),
+        citation=str(data.get("citation", "")), levels=levels,
         abolished_levels=frozenset(abolished), province_level=province_level, groups=tuple(groups),
         components=tuple(components), band_sets=band_sets, statuses=statuses, policies=policies,
         code_index={**{_key(x.code): x.code for x in components}, **{_key(x.portal_code): x.code for x in components}},

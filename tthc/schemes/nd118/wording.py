@@ -30,9 +30,12 @@ def percent_vi(numerator: int, denominator: int) -> str:
     return format_decimal(share + 0, format="#,##0.00", locale=LOCALE) + "%"
 
 
-def share_vi(text: str) -> str:
-    """A policy share (``"0.5"``) as a percentage: ``50%``."""
-    share = Decimal(text) * 100
+def share_vi(value: str | Fraction) -> str:
+    """A share (``"0.5"`` or ``Fraction(1, 2)``) as a percentage: ``50%``."""
+    if isinstance(value, Fraction):
+        share = Decimal(value.numerator) * 100 / Decimal(value.denominator)
+    else:
+        share = Decimal(value) * 100
     return format_decimal(share.normalize() + 0, format="#,##0.##", locale=LOCALE) + "%"
 
 
