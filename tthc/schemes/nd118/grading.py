@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from tthc.findings import ERROR, Finding, Findings, InputError
-from tthc.policies import resolve_policies
 
 from .arithmetic import competition_ranks, index_total
 from .evidence import collect_evidence
@@ -145,7 +144,7 @@ def grade_index(tables: Mapping[str, pd.DataFrame | None], units: pd.DataFrame, 
                 province_name: str | None = None, findings: Findings | None = None) -> IndexResult:
     """Grade every unit and the province on the index. ``period`` is a ``Quarter`` (bounds under the ``period``
     policy), a ``(start, end)`` pair of dates, or anything with ``start`` and ``end``."""
-    policies = resolve_policies(rules, dict(policies or {}))
+    policies = rules.resolve_policies(dict(policies or {}))
     findings = findings if findings is not None else Findings()
     start, end = _bounds(period, policies)
     s, e = np.datetime64(start, "D"), np.datetime64(end, "D")

@@ -143,9 +143,9 @@ class BandSet:
 
 @dataclass(frozen=True)
 class IndexRuleSet:
-    """The index rule set. Offers what the loading and policy code share with TT 01/2018 (``levels``,
-    ``level_code``, ``policies``, ``default_policies``); the TT 01/2018 engine's attributes raise a clear
-    ``RuleSetError`` instead."""
+    """The index rule set. Offers what the loading code shares with TT 01/2018 (``levels``, ``level_code``,
+    ``policies``); what only the TT 01/2018 commands and engine use (``default_policies``, ``indicators``…)
+    raises a clear ``RuleSetError``, so that a command not yet wired to this scheme stops with a message."""
 
     id: str
     title: str
@@ -171,10 +171,27 @@ class IndexRuleSet:
     code_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     scheme: str = SCHEME
 
-    def default_policies(self) -> dict[str, str]:
+    def defaults(self) -> dict[str, str]:
         return {name: p.default for name, p in self.policies.items()}
 
+    def resolve_policies(self, *layers: dict[str, str] | None) -> dict[str, str]:
+        """Every policy with its value: the defaults, then each layer (profile, ``--policy``), validated."""
+        values = self.defaults()
+        for layer in layers:
+            for name, value in (layer or {}).items():
+                if name not in self.policies:
+                    raise RuleSetError(f"Không có chính sách '{name}' trong bộ quy tắc {self.id}; các chính sách: "
+                                       + ", ".join(sorted(self.policies)))
+                values[name] = self.policies[name].resolve(str(value))
+        return dict(sorted(values.items()))
+
+    def default_policies(self) -> dict[str, str]:
+        """``tthc.policies.resolve_policies`` (the TT 01/2018 commands' entry): refused with a clear message
+        until the commands dispatch on ``scheme``; this package resolves with ``resolve_policies``."""
+        raise self._not_here()
+
     def level_code(self, raw: object) -> str | None:
+        """The level code for ``xa`` / ``Phường`` / ``dac_khu``…, or None."""
         key = fold(raw)
         for level in self.levels.values():
             if key == fold(level.code) or key == fold(level.name) or key in level.aliases:
