@@ -191,8 +191,9 @@ def collect_portal(frame: pd.DataFrame | None, rules, ref: UnitRef, policies: di
         elif num is not None and den is not None:
             own = points_from_counts(spec, num, den, policies)
             if own is not None and own != score:
-                findings.info("nd118_portal_inconsistent", f"Chỉ tiêu {code}: điểm của Cổng {points_vi(score)} khác "
-                              f"điểm tính từ tử số, mẫu số của chính Cổng ({num}/{den} → {points_vi(own)}).",
+                findings.info("nd118_portal_inconsistent", f"Đơn vị {unit}, chỉ tiêu {code}: điểm của Cổng "
+                              f"{points_vi(score)} khác điểm tính từ tử số, mẫu số của chính Cổng ({num}/{den} → "
+                              f"{points_vi(own)}).",
                               column=path or "score", value=score, **where)
         if (unit, code) in portal.figures:
             drop(REASON_DUPLICATE, "nd118_portal_duplicate", f"Đơn vị {unit} đã có điểm chỉ tiêu {code} ở "
