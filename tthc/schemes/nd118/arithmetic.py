@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
+
 HUNDREDTH = Decimal("0.01")
 RATIO_PLACES = 4
 
@@ -59,6 +61,18 @@ def component_points(maximum: object, numerator: int, denominator: int, full_at:
 def ratio_text(numerator: int, denominator: int) -> str:
     """The ratio for the tables: four decimals, half-up, a dot (``0.9156``)."""
     return str(round_half_up(Fraction(numerator, denominator), RATIO_PLACES))
+
+
+def ratio_texts(numerators: np.ndarray, denominators: np.ndarray) -> list[str]:
+    """``ratio_text`` for many pairs at once, in integers (exact): ``floor(2·n·10⁴ + d) / (2·d))``."""
+    num = np.asarray(numerators, dtype=np.int64)
+    den = np.asarray(denominators, dtype=np.int64)
+    scale = 10 ** RATIO_PLACES
+    safe = np.where(den > 0, den, 1)
+    scaled = (2 * num * scale + safe) // (2 * safe)
+    whole, part = np.divmod(scaled, scale)
+    return [f"{w}.{p:0{RATIO_PLACES}d}" if d > 0 else "" for w, p, d in zip(whole.tolist(), part.tolist(),
+                                                                             den.tolist(), strict=True)]
 
 
 def index_total(points: Sequence[Decimal], known_max: Decimal, max_total: Decimal) -> Decimal | None:

@@ -47,7 +47,8 @@ class CatalogueDossiers(Catalogue):
 
     def _mask(self, facts: Facts) -> np.ndarray:
         d = facts.dossiers
-        mask = d["in_n"].to_numpy(dtype=bool) & d[self.flag].to_numpy(dtype=bool) & d["procedure"].notna().to_numpy()
+        mask = d["in_n"].to_numpy(dtype=bool) & d[self.flag].to_numpy(dtype=bool)
+        mask &= d["procedure_code"].to_numpy() >= 0
         if self.flag == "paid_online" and "fee_required" in facts.dossier_present:
             mask &= d["fee_required"].to_numpy(dtype=bool)
         return mask
@@ -57,11 +58,13 @@ class CatalogueDossiers(Catalogue):
         if self.numerator_lacking(facts):
             return None
         d = facts.dossiers
-        rows = d[self._mask(facts) & (d["slot"].to_numpy() >= 0)]
-        per_unit = rows.groupby("slot")["procedure"].nunique()
+        mask = self._mask(facts) & (d["slot"].to_numpy() >= 0)
+        slots, procs = d["slot"].to_numpy()[mask], d["procedure_code"].to_numpy()[mask]
+        width = int(procs.max()) + 1 if len(procs) else 1
+        pairs = np.unique(slots * width + procs)  # distinct (unit, procedure)
         out = np.zeros(facts.slots, dtype=np.int64)
-        out[per_unit.index.to_numpy(dtype=np.int64)] = per_unit.to_numpy(dtype=np.int64)
-        out[-1] = rows["procedure"].nunique()
+        out[:-1] = np.bincount(pairs // width, minlength=facts.slots - 1)
+        out[-1] = len(np.unique(procs))
         return out
 
     def leaf(self, facts: Facts, slot: int) -> pd.DataFrame:

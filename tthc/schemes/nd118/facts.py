@@ -79,8 +79,9 @@ class Facts:
 
     def count(self, mask: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """Per slot: how many rows of ``mask`` each unit has, then the province (all units)."""
-        known = mask & (codes >= 0)
-        per_unit = np.bincount(codes[known], minlength=len(self.unit_ids)).astype(np.int64)
+        # bin 0 collects the rows of unknown units (code -1) and is dropped
+        counts = np.bincount(codes + 1, weights=mask, minlength=len(self.unit_ids) + 1)[1:]
+        per_unit = np.rint(counts).astype(np.int64)
         return np.append(per_unit, per_unit.sum())
 
     def count_dossiers(self, mask: np.ndarray) -> np.ndarray:
@@ -111,8 +112,15 @@ def flag_values(series: pd.Series) -> np.ndarray:
 
 
 def _slots(unit_col: pd.Series, unit_ids: tuple[str, ...]) -> np.ndarray:
-    codes = pd.Categorical(unit_col.astype(object), categories=list(unit_ids)).codes
+    codes = pd.Categorical(unit_col, categories=list(unit_ids)).codes
     return np.asarray(codes, dtype=np.int64)
+
+
+def _column(frame: pd.DataFrame, name: str, default: object = None) -> pd.Series | object:
+    """A column as it is (no conversion of its text: pandas' string columns stay as they are), on 0…n-1."""
+    if name not in frame:
+        return default
+    return frame[name].reset_index(drop=True)
 
 
 def dossier_facts(dossiers: pd.DataFrame, unit_ids: tuple[str, ...], start: np.datetime64, end: np.datetime64,
@@ -120,10 +128,10 @@ def dossier_facts(dossiers: pd.DataFrame, unit_ids: tuple[str, ...], start: np.d
     """The dossiers' facts (a new frame; the input is not touched) and which facts are known."""
     n = len(dossiers)
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["dossier_id"] = dossiers["dossier_id"].astype(object).to_numpy() if "dossier_id" in dossiers else None
-    out["unit_id"] = dossiers["unit_id"].astype(object).to_numpy()
+    out["dossier_id"] = _column(dossiers, "dossier_id")
+    out["unit_id"] = _column(dossiers, "unit_id")
     out["slot"] = _slots(dossiers["unit_id"], unit_ids)
-    out[FILE] = dossiers[FILE].to_numpy() if FILE in dossiers else "dossiers"
+    out[FILE] = _column(dossiers, FILE, "dossiers")
     out[ROW] = dossiers[ROW].to_numpy() if ROW in dossiers else np.arange(2, n + 2)
     present = set()
     received = _days(dossiers["received_at"])
@@ -138,30 +146,32 @@ def dossier_facts(dossiers: pd.DataFrame, unit_ids: tuple[str, ...], start: np.d
     on_time = in_n & has_due & ((done_by_end & (finished <= due)) | (~done_by_end & (due >= end)))
     out["in_n"] = in_n
     out["on_time"] = on_time
+    codes = list(STATUS_TEXT)
     status = np.select(
         [~known_unit, np.isnat(received), ~in_n, ~has_due, done_by_end & (finished < due),
          done_by_end & (finished == due), done_by_end, due >= end],
-        ["unknown_unit", "no_received", "outside", "no_due", "early", "on_due", "late", "open_not_due"],
-        default="open_overdue")
-    out["status"] = pd.Categorical(status, categories=list(STATUS_TEXT))
+        [codes.index(c) for c in ("unknown_unit", "no_received", "outside", "no_due", "early", "on_due", "late",
+                                  "open_not_due")],
+        default=codes.index("open_overdue"))
+    out["status"] = pd.Categorical.from_codes(status, categories=codes)
     if {"due_at", "finished_at"} <= set(dossiers.columns):
         present.add("on_time")
     if "channel" in dossiers:
         channel = dossiers["channel"]
         if not channel.dropna().isin(["truc_tiep", "truc_tuyen", "bcci"]).all():
             channel, _bad = parse_channel(channel.astype(object))
-        out["online"] = channel.astype(object).eq(ONLINE).to_numpy(dtype=bool)
+        out["online"] = channel.eq(ONLINE).fillna(False).to_numpy(dtype=bool)
         present.add("online")
     for flag in DOSSIER_FLAGS:
         if flag in dossiers:
             out[flag] = flag_values(dossiers[flag])
             present.add(flag)
-    if "procedure" in dossiers:
-        out["procedure"] = dossiers["procedure"].astype(object).to_numpy()
-        present.add("procedure")
-    if "official" in dossiers:
-        out["official"] = dossiers["official"].astype(object).to_numpy()
-        present.add("official")
+    for text in ("procedure", "official"):
+        if text in dossiers:
+            out[text] = _column(dossiers, text)
+            present.add(text)
+    if "procedure" in present:
+        out["procedure_code"] = pd.factorize(out["procedure"])[0]  # -1 for a blank cell
     if "rating" in dossiers:
         out["rating_unsatisfied"] = _ratings(dossiers, out, findings)
         present.add("rating")
@@ -175,12 +185,13 @@ def dossier_facts(dossiers: pd.DataFrame, unit_ids: tuple[str, ...], start: np.d
 
 
 def _ratings(dossiers: pd.DataFrame, out: pd.DataFrame, findings: Findings) -> np.ndarray:
-    raw = dossiers["rating"].astype(object)
-    folded = {v: fold(v) for v in raw.dropna().unique()}
-    keys = raw.map(folded)
-    unsatisfied = keys.isin(UNSATISFIED).to_numpy(dtype=bool)
-    blank = keys.isna() | keys.eq("")
-    unknown = (~blank & ~keys.isin(UNSATISFIED) & ~keys.isin(NOT_UNSATISFIED)).to_numpy(dtype=bool)
+    raw = dossiers["rating"]
+    codes, labels = pd.factorize(raw)  # each distinct label folded once (exports repeat a few labels)
+    keys = [fold(v) for v in labels]
+    bad_label = np.array([k not in UNSATISFIED and k not in NOT_UNSATISFIED and k != "" for k in keys] + [False])
+    unhappy_label = np.array([k in UNSATISFIED for k in keys] + [False])
+    unsatisfied = unhappy_label[codes]  # code -1 (blank) reads the appended False
+    unknown = bad_label[codes]
     rows = np.flatnonzero(unknown)
     if len(rows):
         files, lines, values = out[FILE].to_numpy(), out[ROW].to_numpy(), raw.to_numpy()
@@ -202,12 +213,11 @@ def petition_facts(complaints: pd.DataFrame, unit_ids: tuple[str, ...], start: n
     """The petitions' facts (a new frame) and which are known; a finding for each one left out."""
     n = len(complaints)
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["complaint_id"] = (complaints["complaint_id"].astype(object).to_numpy() if "complaint_id" in complaints
-                           else None)
-    out["unit_id"] = complaints["unit_id"].astype(object).to_numpy()
-    out["dossier_id"] = complaints["dossier_id"].astype(object).to_numpy() if "dossier_id" in complaints else None
+    out["complaint_id"] = _column(complaints, "complaint_id")
+    out["unit_id"] = _column(complaints, "unit_id")
+    out["dossier_id"] = _column(complaints, "dossier_id")
     out["slot"] = _slots(complaints["unit_id"], unit_ids)
-    out[FILE] = complaints[FILE].to_numpy() if FILE in complaints else "complaints"
+    out[FILE] = _column(complaints, FILE, "complaints")
     out[ROW] = complaints[ROW].to_numpy() if ROW in complaints else np.arange(2, n + 2)
     present = {"petitions"}
     nat = np.full(n, np.datetime64("NaT"), "datetime64[D]")

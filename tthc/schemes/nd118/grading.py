@@ -236,8 +236,8 @@ def _accounting(facts: Facts, findings: Findings) -> dict[str, dict]:
     reasons = {"unknown_unit": "đơn vị không có trong units.csv", "no_received": "thiếu ngày tiếp nhận",
                "outside": "tiếp nhận ngoài kỳ (không thuộc N)"}
     for label, group in d.groupby(FILE, sort=True):
-        status = Counter(group["status"].astype(str))
-        excluded = {reasons[k]: status[k] for k in reasons if status[k]}
+        status = group["status"].value_counts()
+        excluded = {reasons[k]: int(status[k]) for k in reasons if status.get(k, 0)}
         out[str(label)] = {"rows": len(group), "used": int(group["in_n"].sum()), "excluded": excluded}
     unknown = np.flatnonzero(d["slot"].to_numpy() < 0)
     if len(unknown):

@@ -18,7 +18,7 @@ import pandas as pd
 from tthc.findings import Findings
 from tthc.values import parse_date, parse_form, parse_satisfaction
 
-from .arithmetic import RATIO_PLACES, round_half_up
+from .arithmetic import RATIO_PLACES, ratio_texts, round_half_up
 from .facts import FILE, ROW, Facts
 from .wording import day_vi
 
@@ -36,20 +36,24 @@ def officials_table(facts: Facts) -> pd.DataFrame:
     d = facts.dossiers
     if "official" not in facts.dossier_present:
         return pd.DataFrame(columns=OFFICIALS_COLUMNS)
-    handled = d[d["in_n"].to_numpy(dtype=bool) & d["official"].notna().to_numpy()]
+    mask = d["in_n"].to_numpy(dtype=bool) & d["official"].notna().to_numpy()
+    handled = d.loc[mask, ["slot", "official", "on_time"]].astype({"on_time": np.int64})
     conduct = _conduct_by_dossier(facts)
-    order = {u: i for i, u in enumerate(facts.unit_ids)}
-    rows = []
-    for (unit_id, official), group in handled.groupby(["unit_id", "official"], sort=False):
-        on_time = "" if "on_time" not in facts.dossier_present else _share(int(group["on_time"].sum()), len(group))
-        petitions = "" if conduct is None else int(group["dossier_id"].astype(str).map(conduct).fillna(0).sum())
-        rows.append({"official": official, "unit_id": unit_id, "dossiers": len(group), "on_time_share": on_time,
-                     "petitions_about_conduct": petitions})
-    out = pd.DataFrame(rows, columns=OFFICIALS_COLUMNS)
-    if out.empty:
-        return out
-    out["_order"] = out["unit_id"].map(order)
-    return out.sort_values(["_order", "official"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    if conduct is not None:
+        handled["conduct"] = d.loc[mask, "dossier_id"].astype(str).map(conduct).fillna(0).to_numpy(dtype=np.int64)
+    if handled.empty:
+        return pd.DataFrame(columns=OFFICIALS_COLUMNS)
+    sums = handled.groupby(["slot", "official"], sort=True).agg(
+        dossiers=("on_time", "size"), on_time=("on_time", "sum"),
+        **({"conduct": ("conduct", "sum")} if conduct is not None else {})).reset_index()
+    known_time = "on_time" in facts.dossier_present
+    units = np.asarray(facts.unit_ids, dtype=object)
+    return pd.DataFrame({
+        "official": sums["official"].to_numpy(), "unit_id": units[sums["slot"].to_numpy()],
+        "dossiers": sums["dossiers"].to_numpy(),
+        "on_time_share": ratio_texts(sums["on_time"].to_numpy(), sums["dossiers"].to_numpy()) if known_time else "",
+        "petitions_about_conduct": sums["conduct"].astype(int).to_numpy() if conduct is not None else "",
+    }, columns=OFFICIALS_COLUMNS)
 
 
 def _conduct_by_dossier(facts: Facts) -> pd.Series | None:

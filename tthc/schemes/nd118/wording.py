@@ -26,8 +26,12 @@ def points_vi(value: Decimal) -> str:
 
 def percent_vi(numerator: int, denominator: int) -> str:
     """``412, 450`` → ``91,56%`` (half-up, two decimals)."""
-    share = round_half_up(Fraction(numerator * 100, denominator))
-    return format_decimal(share + 0, format="#,##0.00", locale=LOCALE) + "%"
+    return _two_places(round_half_up(Fraction(numerator * 100, denominator)))
+
+
+@lru_cache(maxsize=16384)
+def _two_places(value: Decimal) -> str:
+    return format_decimal(value + 0, format="#,##0.00", locale=LOCALE) + "%"
 
 
 def share_vi(value: str | Fraction) -> str:
