@@ -112,8 +112,7 @@ def flag_values(series: pd.Series) -> np.ndarray:
 
 
 def _slots(unit_col: pd.Series, unit_ids: tuple[str, ...]) -> np.ndarray:
-    codes = pd.Categorical(unit_col, categories=list(unit_ids)).codes
-    return np.asarray(codes, dtype=np.int64)
+    return pd.Index(list(unit_ids), dtype=object).get_indexer(unit_col.astype(object)).astype(np.int64)
 
 
 def _column(frame: pd.DataFrame, name: str, default: object = None) -> pd.Series | object:

@@ -137,7 +137,7 @@ def _points(spec, own: Own, full_at: Fraction, policies: dict[str, str]) -> tupl
     if den == 0:
         if spec.full_when_empty:
             points = spec.max.quantize(ZERO)
-            return points, own.source, f"{prefix}không tiếp nhận {spec.denominator} nào (mẫu số 0): đạt " \
+            return points, own.source, f"{prefix}không có {spec.denominator} (mẫu số 0): đạt " \
                                        f"{maximum}/{maximum} điểm"
         if policies["empty_denominator"] == "zero":
             return ZERO, own.source, f"{prefix}không có {spec.denominator} (mẫu số 0): 0/{maximum} điểm " \
