@@ -173,7 +173,7 @@ def _scheme(data: Any) -> str:
 def _build_scheme(data: Any, path: Path, digest: str):
     """Rule files of another scheme (``scheme: nd118``: the 100-point index of NĐ 118/2025)."""
     if _scheme(data) == "nd118":
-        from .schemes.nd118.ruleset import build_ruleset
+        from .schemes.nd118.rulefile import build_ruleset
 
         return build_ruleset(data, path, digest)
     raise RuleSetError(f"Tệp quy tắc {path}: không biết cơ chế chấm điểm (scheme) '{_scheme(data)}'.")

@@ -2,7 +2,8 @@
 
 Rules are data (``parameters/rules/nd118-2025.yaml``, ``scheme: nd118``); this package interprets them:
 
-- ``ruleset``: the rule file's model (groups, components, band sets, policies) and its checks;
+- ``ruleset``: the rule set's model (groups, components, band sets, policies); ``rulefile``: reading and
+  checking the rule file;
 - ``facts``: per-dossier and per-petition facts, vectorised; ``measure`` and ``*_measures``: one component
   object per component kind (counts for every unit and the province at once, missing reason, audit leaf);
 - ``inputs``, ``portal_json``: reading ``index_evidence`` and ``portal_scores`` (table or JSON);
