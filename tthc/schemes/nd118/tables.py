@@ -23,7 +23,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from tthc.sanitize import safe_text
+from tthc.sanitize import FORMULA_START, safe_text
 
 from .facts import DOSSIER_FLAGS, FILE, ROW, STATUS_TEXT
 from .officials import CITIZENS_COLUMNS, OFFICIALS_COLUMNS
@@ -77,39 +77,47 @@ def citizens_frame(result) -> pd.DataFrame:
     return result.citizens.reindex(columns=CITIZENS_COLUMNS)
 
 
-def _day_text(days: pd.Series) -> pd.Series:
-    return pd.Series(pd.to_datetime(days).dt.strftime("%Y-%m-%d"), index=days.index).fillna("")
+def _days_as(days: pd.Series, fmt: str, missing: str) -> np.ndarray:
+    """Dates as text, each distinct day formatted once (exports hold a few hundred days for many rows)."""
+    codes, uniques = pd.factorize(days)
+    texts = np.array([pd.Timestamp(u).strftime(fmt) for u in uniques] + [missing], dtype=object)
+    return texts[codes]  # code -1 (no date) reads ``missing``
 
 
-def _vi_days(days: pd.Series) -> pd.Series:
-    return pd.Series(pd.to_datetime(days).dt.strftime("%d/%m/%Y"), index=days.index).fillna("…")
+def _ones(mask: np.ndarray) -> np.ndarray:
+    return np.where(mask, "1", "0").astype(object)
 
 
 def dossier_frame(result) -> pd.DataFrame:
     """Every dossier given, with its flags and why it counts (or not)."""
     d = result.facts.dossiers
     present = result.facts.dossier_present
+    n = len(d)
     in_n = d["in_n"].to_numpy(dtype=bool)
-    out = pd.DataFrame({"dossier_id": d["dossier_id"], "unit_id": d["unit_id"],
-                        "received_at": _day_text(d["received_day"]), "due_at": _day_text(d["due_day"]),
-                        "finished_at": _day_text(d["finished_day"]), "in_n": np.where(in_n, "1", "0")})
-    known_time = "on_time" in present
-    out["on_time"] = np.where(in_n & known_time, np.where(d["on_time"].to_numpy(dtype=bool), "1", "0"), "")
+    blank = np.full(n, "", dtype=object)
+    columns = {"dossier_id": d["dossier_id"].astype(object).to_numpy() if "dossier_id" in d else blank,
+               "unit_id": d["unit_id"].astype(object).to_numpy(),
+               "received_at": _days_as(d["received_day"], "%Y-%m-%d", ""),
+               "due_at": _days_as(d["due_day"], "%Y-%m-%d", ""),
+               "finished_at": _days_as(d["finished_day"], "%Y-%m-%d", ""), "in_n": _ones(in_n)}
+    on_time = _ones(d["on_time"].to_numpy(dtype=bool))
+    columns["on_time"] = np.where(in_n, on_time, blank) if "on_time" in present else blank
     for flag in FLAG_COLUMNS:
         column = "petition" if flag == "named" else flag
         fact = "rating" if flag == "rating_unsatisfied" else flag
         if fact not in present or flag not in d:
-            out[column] = ""
+            columns[column] = blank
             continue
-        values = np.where(d[flag].to_numpy(dtype=bool), "1", "0")
-        out[column] = np.where(in_n, values, "") if flag == "satisfied" else values
-    status = d["status"].astype(str).map(STATUS_TEXT)
-    out["reason"] = (status + " (tiếp nhận " + _vi_days(d["received_day"]) + ", hẹn trả " + _vi_days(d["due_day"])
-                     + np.where(d["finished_day"].isna(), ", chưa có kết quả",
-                                ", có kết quả " + _vi_days(d["finished_day"])) + ")")
-    out["source_file"] = d[FILE].astype(str)
-    out["source_row"] = d[ROW].astype("Int64").astype(str).replace("<NA>", "")
-    return out.reindex(columns=DOSSIER_COLUMNS)
+        values = _ones(d[flag].to_numpy(dtype=bool))
+        columns[column] = np.where(in_n, values, blank) if flag == "satisfied" else values
+    status = np.array([STATUS_TEXT[c] for c in d["status"].cat.categories], dtype=object)[d["status"].cat.codes]
+    finished = _days_as(d["finished_day"], "%d/%m/%Y", "")
+    columns["reason"] = (status + " (tiếp nhận " + _days_as(d["received_day"], "%d/%m/%Y", "…") + ", hẹn trả "
+                         + _days_as(d["due_day"], "%d/%m/%Y", "…")
+                         + np.where(finished == "", ", chưa có kết quả)", ", có kết quả " + finished + ")"))
+    columns["source_file"] = d[FILE].astype(object).to_numpy() if FILE in d else blank
+    columns["source_row"] = d[ROW].astype("Int64").astype(str).replace("<NA>", "").to_numpy(dtype=object)
+    return pd.DataFrame(columns, columns=DOSSIER_COLUMNS, dtype=object)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -117,7 +125,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+            text = out[col].astype(object)
+            try:
+                risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool)  # non-text cells: NaN
+            except AttributeError:  # no text in the column at all
+                continue
+            if risky.any():  # only the cells a spreadsheet could run go through the guard
+                out[col] = text.where(~risky, text[risky].map(safe_text))
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
