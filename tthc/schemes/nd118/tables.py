@@ -125,13 +125,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            text = out[col].astype(object)
-            try:
-                risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool)  # non-text cells: NaN
-            except AttributeError:  # no text in the column at all
-                continue
-            if risky.any():  # only the cells a spreadsheet could run go through the guard
-                out[col] = text.where(~risky, text[risky].map(safe_text))
+            codes, uniques = pd.factorize(out[col].to_numpy(dtype=object))  # each distinct cell checked once
+            risky = [isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques]
+            if any(risky):  # only the cells a spreadsheet could run go through the guard
+                guarded = np.array([safe_text(u) if r else u for u, r in zip(uniques, risky, strict=True)] + [None],
+                                   dtype=object)
+                out[col] = guarded[codes]
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
