@@ -68,8 +68,9 @@ def test_rule_set_is_chosen_by_date():
     from datetime import date
 
     assert ruleset_for(date(2021, 4, 1)).id == "tt01-2018"
+    assert ruleset_for(date(2026, 1, 1)).id == "nd118-2025"  # NĐ 118/2025 from 1/7/2025 (test_nd118_rules.py)
     with pytest.raises(RuleSetError):
-        ruleset_for(date(2026, 1, 1))
+        ruleset_for(date(2018, 1, 1))
 
 
 def _mutated(tmp_path: Path, change) -> Path:

@@ -62,6 +62,8 @@ UNITS = Table(
         Column("unit_id", "id", UNIT_REF, required=True),
         Column("unit_name", "text", UNIT_NAME_REF, required=True),
         Column("level", "level", ("Cấp", "Cấp hành chính"), required=True),
+        # Version 2 (NĐ 118/2025 index, 5.3): communes offering electronic certified copies
+        Column("e_certified_copy", "bool", ("Chứng thực điện tử", "Cấp bản sao điện tử", "Chứng thực bản sao điện tử")),
     ),
     required_file=True,
 )
@@ -86,6 +88,17 @@ DOSSIERS = Table(
         Column("agencies_contacted", "count", ("Số cơ quan phải liên hệ", "Số cơ quan liên hệ")),
         Column("field_check", "bool", ("Thẩm định thực địa", "Kiểm tra thực địa", "Hội đồng thẩm định")),
         Column("official", "text", ("Cán bộ xử lý", "Người xử lý", "Cán bộ tiếp nhận", "Công chức xử lý")),
+        # Version 2 (quarters under NĐ 118/2025, the service index): booleans, blank = false, absent = no information
+        Column("synced_on_time", "bool", ("Đồng bộ đúng hạn", "Đồng bộ DVCQG", "Đồng bộ trạng thái đúng hạn")),
+        Column("fee_required", "bool", ("Có nghĩa vụ tài chính", "Có phí", "Có phí, lệ phí", "Nghĩa vụ tài chính")),
+        Column("paid_online", "bool", ("Thanh toán trực tuyến", "Đã thanh toán trực tuyến", "TTTT")),
+        Column("e_result", "bool", ("Kết quả điện tử", "Có kết quả điện tử", "Trả kết quả điện tử")),
+        Column("digitised", "bool", ("Số hóa", "Đã số hóa", "Số hoá", "Đã số hoá", "Số hóa hồ sơ")),
+        Column("data_reused", "bool", ("Tái sử dụng dữ liệu", "Tái sử dụng dữ liệu số hóa")),
+        Column("data_store_linked", "bool", ("Kho dữ liệu cá nhân", "Đồng bộ kho dữ liệu cá nhân")),
+        Column("population_data_used", "bool",
+               ("Dữ liệu dân cư", "Khai thác dữ liệu dân cư", "Sử dụng dữ liệu dân cư")),
+        Column("rating", "text", ("Đánh giá", "Mức độ hài lòng", "Đánh giá của người dân", "Kết quả đánh giá")),
     ),
     required_file=True,
 )
@@ -129,6 +142,9 @@ COMPLAINTS = Table(
         Column("prolonged", "bool", ("Kéo dài", "Phản ánh kéo dài")),
         Column("about_conduct", "bool", ("Về thái độ", "Nhũng nhiễu, gây phiền hà", "Phản ánh thái độ")),
         Column("verified_untrue", "bool", ("Không đúng sự thật", "Vu khống", "Xác minh không đúng")),
+        # Version 2 (NĐ 118/2025 index, 6.2)
+        Column("rated_unsatisfied", "bool", ("Không hài lòng", "Đánh giá không hài lòng")),
+        Column("re_raised", "bool", ("Tiếp tục phản ánh", "Phản ánh lại", "Phản ánh tiếp")),
     ),
 )
 
@@ -172,3 +188,35 @@ OVERRIDES = Table(
 #: The files of a quarter folder, in the order they are loaded.
 QUARTER_TABLES = (DOSSIERS, SELF_ASSESSMENT, SURVEYS, COMPLAINTS, UNIT_EVIDENCE, STEPS, OVERRIDES)
 TABLES = {t.name: t for t in (UNITS, *QUARTER_TABLES)}
+
+# ------------------------------------------------------------------------------ version 2: the service index
+# Read by tthc.schemes.nd118 (not by the TT 01/2018 loader): DATA_CONTRACT.md, "Version 2 additions".
+
+INDEX_EVIDENCE = Table(
+    "index_evidence",
+    (
+        Column("unit_id", "id", UNIT_REF),
+        Column("unit_name", "text", UNIT_NAME_REF),
+        Column("component", "text", ("Mã chỉ tiêu", "Chỉ tiêu", "Mã chỉ số", "Tiêu chí"), required=True),
+        Column("numerator", "count", ("Tử số", "Số đạt")),
+        Column("denominator", "count", ("Mẫu số", "Tổng số")),
+    ),
+    blank_is_missing=True,
+)
+
+PORTAL_SCORES = Table(
+    "portal_scores",
+    (
+        Column("unit_id", "id", UNIT_REF),
+        Column("unit_name", "text", UNIT_NAME_REF),
+        Column("component", "text", ("Mã chỉ tiêu", "Chỉ tiêu", "Mã chỉ số", "Nhóm chỉ tiêu"), required=True),
+        Column("score", "decimal", ("Điểm", "Điểm số", "Điểm đạt")),
+        Column("numerator", "count", ("Tử số",)),
+        Column("denominator", "count", ("Mẫu số",)),
+        Column("max_score", "decimal", ("Điểm tối đa", "Điểm chuẩn")),
+    ),
+    blank_is_missing=True,
+)
+
+#: The index's own files in a quarter folder (``portal_scores`` may also be ``portal_scores.json``).
+INDEX_TABLES = (INDEX_EVIDENCE, PORTAL_SCORES)

@@ -33,8 +33,9 @@ from tthc.parameters.validation import Problem, SchemaProblems, Strict, Text, de
 PROFILES_DIR = PROJECT_ROOT / "parameters" / "profiles"
 DEFAULT_PROFILE = "dien-bien-dong"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-#: Profile keys added by schemes: name → pydantic type (see the module's docstring).
-PROFILE_KEYS: dict[str, Any] = {}
+#: Profile keys added by schemes: name → pydantic type (see the module's docstring). ``province_unit_id``:
+#: the id under which the NĐ 118/2025 index reports the province's own figures (default ``TINH``).
+PROFILE_KEYS: dict[str, Any] = {"province_unit_id": Text}
 
 
 class ProfileError(TthcError, ValueError):
