@@ -17,6 +17,8 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import default
 
+from .publish import current_umask
+
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "nbconvert"
 TEMPLATE_NAME = "tthc_official"
 #: Cells that never reach the document: papermill's parameters and any cell an analyst marks as working.
@@ -161,16 +163,10 @@ def warm_up() -> None:
     html_to_pdf(html)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _write_atomic(path: Path, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

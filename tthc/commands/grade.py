@@ -33,9 +33,10 @@ def report_input_error(exc: InputError) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_INPUT, fail
+    from ..cli import EXIT_FAILED, EXIT_INPUT, fail
     from ..engine import grade_quarter
     from ..outputs import write_outputs
+    from ..publish import FolderBusy, OutputFolderError
 
     try:
         target = resolve_target(args)
@@ -52,7 +53,12 @@ def run(args: argparse.Namespace) -> int:
                              parse_assignments(i for group in args.compare_policy for i in group))
         except RuleSetError as exc:
             return fail(str(exc))
-    out = write_outputs(result, target.out_dir)
+    try:
+        out = write_outputs(result, target.out_dir, notify=print)
+    except OutputFolderError as exc:
+        return fail(str(exc))
+    except FolderBusy as exc:
+        return fail(str(exc), EXIT_FAILED)
     summarise(result, out)
     if args.compare_policy:
         from .explain import print_comparison

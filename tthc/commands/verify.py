@@ -1,9 +1,12 @@
 """``tthc verify <output folder>``: re-derive the tables from what ``manifest.json`` recorded and compare.
 
 The inputs' SHA-256 are checked first (a changed byte is reported by file), then the quarter is graded
-again from the recorded data folder, quarter, rule file and policy values, and every table is compared
-byte for byte with the one on disk. Exit 0 when identical, 1 when anything differs, 2 when the folder
-has no readable ``manifest.json``.
+again from the recorded data folder (its absolute path; older manifests: relative to the project root),
+quarter, rule file and policy values, and every table is compared byte for byte with the one on disk.
+Then the run's files (``run-manifest.json``, written by ``tthc run``): the report is built from exactly these
+tables, and the report, executed notebooks and charts are as the run left them; a report without that
+record, or a file no manifest accounts for, is a difference too. Exit 0 when identical, 1 when anything
+differs, 2 when the folder has no readable ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import PROJECT_ROOT, __version__
+from .. import PROJECT_ROOT, __version__, run_manifest
 from ..findings import InputError
 from ..profiles import ProfileError
 from ..quarter import QuarterError
@@ -42,6 +45,8 @@ class Verification:
     differences: list[Difference] = field(default_factory=list)
     checked_inputs: int = 0
     checked_tables: int = 0
+    checked_run_files: int = 0
+    data_dir: Path | None = None
 
     @property
     def identical(self) -> bool:
@@ -53,9 +58,13 @@ class Verification:
     def text(self) -> str:
         where = relative(self.out_dir)
         if self.identical:
+            run = (f"; báo cáo lập từ đúng các bảng này, {self.checked_run_files} tệp của lần chạy không đổi"
+                   if self.checked_run_files else "")
+            source = f" ({relative(self.data_dir)})" if self.data_dir is not None else ""
             return (
-                f"{where}: giống hệt. Chấm lại từ dữ liệu đã ghi trong manifest.json ({self.checked_inputs} "
-                f"tệp đầu vào khớp SHA-256, {self.checked_tables} bảng trùng khớp từng byte).\n"
+                f"{where}: giống hệt. Chấm lại từ dữ liệu đã ghi trong manifest.json{source} "
+                f"({self.checked_inputs} tệp đầu vào khớp SHA-256, {self.checked_tables} bảng trùng khớp từng "
+                f"byte{run}).\n"
             )
         if any(d.kind == "manifest" for d in self.differences):
             return f"{where}: không kiểm tra được: {self.differences[0]}\n"
@@ -67,6 +76,14 @@ class Verification:
 def _resolve(path: str) -> Path:
     p = Path(path)
     return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def _recorded(absolute: str | None, relative_to_root: str, is_there) -> Path:
+    """A recorded path: the absolute one (manifests since it was added), else the one relative to the project
+    root (older manifests), else, when neither exists any more, the absolute one (for the message)."""
+    candidates = [Path(absolute)] if absolute else []
+    candidates.append(_resolve(relative_to_root))
+    return next((c for c in candidates if is_there(c)), candidates[0])
 
 
 def _sha256(path: Path) -> tuple[int, str]:
@@ -92,7 +109,8 @@ def verify(out_dir: Path | str) -> Verification:
         what = ", ".join(missing) or "rule_set.file"
         report.add("manifest", "manifest.json", f"thiếu mục cần để chấm lại: {what}")
         return report
-    data_dir = _resolve(manifest["data_dir"])
+    data_dir = _recorded(manifest.get("data_dir_absolute"), manifest["data_dir"], Path.is_dir)
+    report.data_dir = data_dir
     for item in manifest.get("inputs", []):
         path = data_dir / item["file"]
         report.checked_inputs += 1
@@ -108,7 +126,7 @@ def verify(out_dir: Path | str) -> Verification:
             )
             report.add("input", item["file"], f"nội dung đã thay đổi (SHA-256 khác; {size_note})")
     rule = manifest["rule_set"]
-    rule_path = _resolve(rule["file"])
+    rule_path = _recorded(rule.get("file_absolute"), rule["file"], Path.is_file)
     if not rule_path.is_file():
         report.add("rule_set", rule["file"], "không còn tệp quy tắc")
         return report
@@ -129,7 +147,8 @@ def verify(out_dir: Path | str) -> Verification:
     for info in result.inputs.files.values():
         if info.label not in recorded:
             report.add("input", info.label, "tệp đầu vào mới, không có trong manifest.json")
-    for name, data in render(result).items():
+    rendered = render(result)
+    for name, data in rendered.items():
         report.checked_tables += 1
         on_disk = out_dir / name
         if not on_disk.is_file():
@@ -138,7 +157,26 @@ def verify(out_dir: Path | str) -> Verification:
         old = on_disk.read_bytes()
         if old != data:
             report.add("table", name, _first_difference(old, data))
+    _check_run_files(report, out_dir, set(rendered))
     return report
+
+
+def _check_run_files(report: Verification, out_dir: Path, tables: set[str]) -> None:
+    """The report and the run's other files are as ``run-manifest.json`` recorded; no file is unaccounted."""
+    for name, message in run_manifest.check(out_dir):
+        report.add("report", name, message)
+    try:
+        record = run_manifest.read(out_dir)
+    except ValueError:
+        record = None
+    covered = run_manifest.recorded_files(record)
+    report.checked_run_files = len(covered - {run_manifest.FILE}) if record else 0
+    for path in sorted(out_dir.rglob("*")):
+        name = path.relative_to(out_dir).as_posix()
+        hidden = any(part.startswith(".") for part in path.relative_to(out_dir).parts)
+        if path.is_file() and not hidden and name not in tables and name not in covered:
+            report.add("extra", name, "tệp không có trong manifest.json hay run-manifest.json (không do tthc ghi "
+                                      "trong lần chấm hay lần chạy này)")
 
 
 def _first_difference(old: bytes, new: bytes) -> str:
