@@ -226,6 +226,24 @@ def test_run_produces_report_and_executed_notebooks(finished_run):
 
 
 @pytest.mark.slow
+def test_a_finished_run_verifies_with_its_report(finished_run, tmp_path):
+    from tthc.commands.verify import verify
+
+    out, proc = finished_run
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads((out / "run-manifest.json").read_text(encoding="utf-8"))
+    assert set(record["report"]) == {"report.html", "report.pdf"}
+    assert {"grades.csv", "manifest.json"} <= set(record["built_from"])
+    assert "notebooks/05_report.ipynb" in record["files"]
+    checked = verify(out)
+    assert checked.identical and checked.checked_run_files == len(record["report"]) + len(record["files"])
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "report.pdf").write_bytes((copy / "report.pdf").read_bytes() + b"\n")
+    assert {(d.kind, d.name) for d in verify(copy).differences} == {("report", "report.pdf")}
+
+
+@pytest.mark.slow
 def test_stages_share_one_kernel_but_not_their_variables(tmp_path):
     """One kernel runs every stage (same process), each stage starting from an empty namespace; the
     executed copies are saved with their outputs."""

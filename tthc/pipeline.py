@@ -447,6 +447,7 @@ def _staged(params: RunParameters):
     out = params.out_dir
     try:
         with publish.locked(out):
+            publish.check_target(out)  # again, under the lock: the folder may have changed since the start
             staging = publish.new_staging(out, marker=True)
             try:
                 yield replace(params, out_dir=staging)

@@ -60,9 +60,9 @@ class Verification:
         if self.identical:
             run = (f"; báo cáo lập từ đúng các bảng này, {self.checked_run_files} tệp của lần chạy không đổi"
                    if self.checked_run_files else "")
-            source = f" ({relative(self.data_dir)})" if self.data_dir is not None else ""
+            source = f" tại {relative(self.data_dir)}" if self.data_dir is not None else ""
             return (
-                f"{where}: giống hệt. Chấm lại từ dữ liệu đã ghi trong manifest.json{source} "
+                f"{where}: giống hệt. Chấm lại từ dữ liệu{source} đã ghi trong manifest.json "
                 f"({self.checked_inputs} tệp đầu vào khớp SHA-256, {self.checked_tables} bảng trùng khớp từng "
                 f"byte{run}).\n"
             )
@@ -170,7 +170,7 @@ def _check_run_files(report: Verification, out_dir: Path, tables: set[str]) -> N
     except ValueError:
         record = None
     covered = run_manifest.recorded_files(record)
-    report.checked_run_files = len(covered - {run_manifest.FILE}) if record else 0
+    report.checked_run_files = len(record["report"]) + len(record["files"]) if record else 0
     for path in sorted(out_dir.rglob("*")):
         name = path.relative_to(out_dir).as_posix()
         hidden = any(part.startswith(".") for part in path.relative_to(out_dir).parts)
