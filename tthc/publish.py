@@ -70,10 +70,6 @@ def lock_path(out_dir: Path | str) -> Path:
     return sibling(resolve(out_dir), LOCK_SUFFIX)
 
 
-def failed_path(out_dir: Path | str) -> Path:
-    return sibling(resolve(out_dir), FAILED_SUFFIX, hidden=False)
-
-
 def current_umask() -> int:
     """The process's umask, read without changing it (``os.umask`` sets it, which a second thread would see)."""
     try:
@@ -90,8 +86,9 @@ def current_umask() -> int:
 # --- messages ------------------------------------------------------------------------------------------
 
 
-def explain(exc: OSError, path: Path, doing: str) -> OutputFolderError:
-    """An operating-system refusal while ``doing`` something to ``path``, as one Vietnamese sentence."""
+def explain(exc: OSError, path: Path, doing: str, kept: str = KEPT) -> OutputFolderError:
+    """An operating-system refusal while ``doing`` something to ``path``, as Vietnamese sentences: what
+    happened, what to do, and ``kept`` (what became of the previous folder)."""
     where = shown(path)
     code = exc.errno
     if code in (errno.EACCES, errno.EPERM):
@@ -110,7 +107,7 @@ def explain(exc: OSError, path: Path, doing: str) -> OutputFolderError:
     else:
         text = (f"Không {doing} {where} ({exc.strerror or type(exc).__name__}): kiểm tra quyền và dung "
                 "lượng ổ đĩa, hoặc chọn --out khác.")
-    return OutputFolderError(f"{text} {KEPT}")
+    return OutputFolderError(f"{text} {kept}".strip())
 
 
 def guard(action: Callable[[], object], path: Path, doing: str):
@@ -130,15 +127,13 @@ def check_target(out_dir: Path | str) -> Path:
     out = resolve(out_dir)
     if out.parent == out:
         raise OutputFolderError(f"Không dùng được {out} làm thư mục kết quả: chọn --out là một thư mục con.")
-    for folder in [out, *out.parents]:
-        if folder.exists() and not folder.is_dir():
-            raise OutputFolderError(
-                f"Không tạo được thư mục kết quả {shown(out)}: {shown(folder)} là một tệp, không phải thư mục. "
-                f"Đổi tên hoặc xoá tệp đó, hoặc chọn --out khác. {KEPT}"
-            )
-        if folder.is_dir():
-            break
-    if out.is_dir():
+    blocker = guard(lambda: _file_in_the_way(out), out, "đọc")
+    if blocker is not None:
+        raise OutputFolderError(
+            f"Không tạo được thư mục kết quả {shown(out)}: {shown(blocker)} là một tệp, không phải thư mục. "
+            f"Đổi tên hoặc xoá tệp đó, hoặc chọn --out khác. {KEPT}"
+        )
+    if guard(out.is_dir, out, "đọc"):
         entries = guard(lambda: sorted(p.name for p in out.iterdir()), out, "đọc thư mục")
         foreign = [name for name in entries if name not in OUTPUT_NAMES]
         if foreign and "manifest.json" not in entries:
@@ -149,6 +144,14 @@ def check_target(out_dir: Path | str) -> Path:
                 "hoặc chuyển các tệp đó đi."
             )
     return out
+
+
+def _file_in_the_way(out: Path) -> Path | None:
+    """The nearest of ``out`` and its parents that exists, when it is not a folder."""
+    for folder in [out, *out.parents]:
+        if folder.exists():
+            return None if folder.is_dir() else folder
+    return None
 
 
 # --- lock, staging, swap ---------------------------------------------------------------------------------
@@ -234,13 +237,13 @@ def swap_in(staging: Path, out: Path) -> None:
     try:
         os.rename(staging, out)
     except OSError as exc:
-        error = explain(exc, out, "thay thư mục")
+        kept = KEPT
         if had_old:
             try:
                 os.rename(old, out)
             except OSError:
-                error = OutputFolderError(f"{error} Thư mục cũ đang nằm tại {shown(old)}; lần ghi sau tự đặt lại.")
-        raise error from exc
+                kept = f"Thư mục kết quả cũ đang nằm tại {shown(old)}; lần ghi sau tự đặt lại chỗ cũ."
+        raise explain(exc, out, "thay thư mục", kept) from exc
     if had_old:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -265,7 +268,7 @@ def keep_failed(staging: Path, out: Path) -> Path:
     return failed
 
 
-def carry_over(old: Path, staging: Path, skip: Callable[[str], bool] = lambda name: False) -> list[str]:
+def carry_over(old: Path, staging: Path) -> list[str]:
     """Bring what ``old`` holds and ``staging`` does not (a run's report, notebooks, charts) into ``staging``:
     hard links where the filesystem allows, else copies. Returns the names carried."""
     carried = []
@@ -273,7 +276,7 @@ def carry_over(old: Path, staging: Path, skip: Callable[[str], bool] = lambda na
         return carried
     for entry in sorted(old.iterdir(), key=lambda p: p.name):
         name = entry.name
-        if name in (LEGACY_LOCK, STAGING_MARKER) or skip(name) or (staging / name).exists():
+        if name in (LEGACY_LOCK, STAGING_MARKER) or (staging / name).exists():
             continue
         if entry.is_dir() and not entry.is_symlink():
             guard(lambda e=entry, n=name: shutil.copytree(e, staging / n, symlinks=True,
