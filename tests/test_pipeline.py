@@ -236,7 +236,8 @@ def test_a_finished_run_verifies_with_its_report(finished_run, tmp_path):
     assert {"grades.csv", "manifest.json"} <= set(record["built_from"])
     assert "notebooks/05_report.ipynb" in record["files"]
     checked = verify(out)
-    assert checked.identical and checked.checked_run_files == len(record["report"]) + len(record["files"])
+    assert checked.identical, checked.text()
+    assert checked.checked_run_files == len(record["report"]) + len(record["files"])
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     (copy / "report.pdf").write_bytes((copy / "report.pdf").read_bytes() + b"\n")
