@@ -16,7 +16,8 @@ $(BIN)/tthc: pyproject.toml
 
 setup: system $(BIN)/tthc
 
-# System packages for the PDF (fonts with full Vietnamese coverage, Pango for WeasyPrint, poppler for checks).
+# System packages for the PDF (fonts with full Vietnamese coverage, Pango and HarfBuzz-Subset for WeasyPrint,
+# poppler for checks).
 system:
 	@bash scripts/install-system.sh
 

@@ -24,9 +24,9 @@ from tthc.audit.trees import (
     to_json,
 )
 from tthc.cli import main
-from tthc.cli.verify import verify
 from tthc.rounding import round_one
 from tthc.run.outputs import write_outputs
+from tthc.run.verify import verify
 from tthc.schemes.tt01.engine import grade_quarter
 
 Q = "2021-Q2"

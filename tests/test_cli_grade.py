@@ -112,3 +112,33 @@ def test_an_empty_optional_file_is_a_finding_and_extensions_ignore_case(data, tm
     findings = pd.read_csv(out / "findings.csv", dtype=str)
     assert "empty_file" in set(findings["code"])
     assert pd.read_csv(out / "grades.csv", dtype=str).set_index("unit_id").at["H1", "dossiers"] == "1"
+
+
+@pytest.mark.parametrize("command", ["grade", "run", "check"])
+def test_a_policy_given_twice_with_two_values_is_refused(data, tmp_path, capsys, command):
+    out = tmp_path / "out"
+    args = [command, "--quarter", "2021-Q2", "--data", str(data),
+            "--policy", "population=resolved_or_overdue", "--policy", "rounding=half_even",
+            "--policy", "population = resolved_in_period"]
+    code = main(args + (["--out", str(out)] if command != "check" else []))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'population'" in err and "'resolved_or_overdue'" in err and "'resolved_in_period'" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_policy_given_twice_with_the_same_value_is_taken_once(data, tmp_path):
+    out = tmp_path / "out"
+    args = ["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out)]
+    assert main([*args, "--policy", "population=resolved_or_overdue", "population = resolved_or_overdue"]) == 0
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["policies"]["population"] == \
+        "resolved_or_overdue"
+
+
+def test_a_compare_policy_given_twice_with_two_values_is_refused(data, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["grade", "--quarter", "2021-Q2", "--data", str(data), "--out", str(out), "--compare-policy",
+                 "rounding=half_even", "--compare-policy", "rounding=half_up"])
+    assert code == 2 and "'rounding'" in capsys.readouterr().err
+    assert not out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -257,25 +258,74 @@ def test_nbconvert_command_line_gives_the_same_html(exported, tmp_path):
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == html_path.read_text(encoding="utf-8")
 
 
-def test_warming_up_the_exporters_changes_no_byte(exported, tmp_path):
+#: Renders the report in a fresh process, warmed up or not, with WeasyPrint's HarfBuzz subsetter or its
+#: fontTools fallback (the one a machine without ``libharfbuzz-subset0`` uses).
+EXPORT_SCRIPT = """\
+import sys
+import weasyprint.pdf.fonts
+from tthc.report import export
+notebook, out, warm, subsetter = sys.argv[1:]
+if subsetter == "fonttools":
+    weasyprint.pdf.fonts.harfbuzz_subset = None
+elif weasyprint.pdf.fonts.harfbuzz_subset is None:
+    sys.exit("no HarfBuzz-Subset")
+if warm == "warm":
+    export.warm_up()
+export.export_report(notebook, out)
+"""
+
+
+def _harfbuzz_subset_available() -> bool:
+    from weasyprint.pdf import fonts
+
+    return fonts.harfbuzz_subset is not None
+
+
+def _export_in_fresh_process(notebook: Path, out: Path, warm: str, subsetter: str, epoch: int):
+    # SOURCE_DATE_EPOCH is fontTools' "now": the two processes run at clearly different times.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    write_seed_outputs(out)  # the tables the Word document and the public page read
+    subprocess.run([sys.executable, "-c", EXPORT_SCRIPT, str(notebook), str(out), warm, subsetter],
+                   check=True, capture_output=True, cwd=PROJECT_ROOT, env=env)
+    return tuple((out / name).read_bytes() for name in ("report.html", "report.pdf", "report.docx", "public.html"))
+
+
+@pytest.mark.parametrize("subsetter", ["harfbuzz", "fonttools"])
+def test_warming_up_the_exporters_changes_no_byte(exported, tmp_path, subsetter):
     """``tthc run`` warms the exporters up (a tiny document through nbconvert and WeasyPrint) before the
-    export: the report is the same, byte for byte, as from a process that did not."""
+    export: the report is the same, byte for byte, as from a process that did not, and as one rendered at
+    another time, whichever font subsetter WeasyPrint has (HarfBuzz, or fontTools without
+    ``libharfbuzz-subset0``)."""
+    assert subsetter == "fonttools" or _harfbuzz_subset_available(), \
+        "libharfbuzz-subset0 is not installed: run `make system` (scripts/install-system.sh installs it)"
     notebook = exported[0]
-    script = (
-        "import sys\nfrom tthc.report import export\n"
-        "if sys.argv[3] == 'warm':\n    export.warm_up()\n"
-        "export.export_report(sys.argv[1], sys.argv[2])\n"
-    )
-    outputs = {}
-    for mode in ("cold", "warm"):
-        out = write_seed_outputs(tmp_path / mode)  # the tables the Word document and the public page read
-        subprocess.run([sys.executable, "-c", script, str(notebook), str(out), mode], check=True,
-                       capture_output=True, cwd=PROJECT_ROOT)
-        outputs[mode] = tuple((out / name).read_bytes()
-                              for name in ("report.html", "report.pdf", "report.docx", "public.html"))
-    assert outputs["warm"] == outputs["cold"]
-    assert outputs["cold"][0] == exported[2].read_bytes()
-    assert outputs["cold"][2] == (exported[1] / "report.docx").read_bytes()  # another process, same bytes
+    cold = _export_in_fresh_process(notebook, tmp_path / "cold", "cold", subsetter, 1_600_000_000)
+    warm = _export_in_fresh_process(notebook, tmp_path / "warm", "warm", subsetter, 1_700_000_000)
+    assert warm == cold
+    assert cold[0] == exported[2].read_bytes()
+    assert cold[2] == (exported[1] / "report.docx").read_bytes()  # another process, same Word bytes
+    if subsetter == "harfbuzz":
+        assert cold[1] == exported[3].read_bytes()  # the test process itself renders with HarfBuzz here
+    elif _harfbuzz_subset_available():
+        assert cold[1] != exported[3].read_bytes()  # the fallback really ran: other subset fonts
+
+
+def test_embedded_fonts_keep_their_own_date(exported):
+    """The fix for the fontTools fallback: WeasyPrint's ``TTFont`` keeps a font's ``head.modified``."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from weasyprint.pdf import fonts
+
+    export.keep_font_dates()
+    export.keep_font_dates()  # idempotent: one subclass, not a chain
+    assert fonts.TTFont.__mro__[1] is TTFont
+    source = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+    assert source.is_file(), "fonts-liberation2 is not installed: run `make system`"
+    font = fonts.TTFont(io.BytesIO(source.read_bytes()))
+    saved = io.BytesIO()
+    font.save(saved)
+    assert TTFont(io.BytesIO(saved.getvalue()))["head"].modified == TTFont(str(source))["head"].modified
 
 
 def test_exporters_are_registered_for_nbconvert():

@@ -14,7 +14,7 @@ import pytest
 
 from tthc import PROJECT_ROOT
 from tthc.cli import main as tthc_main
-from tthc.run import pipeline
+from tthc.run import pipeline, publish
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbench-small"
 SAMPLE = PROJECT_ROOT / "data" / "dien-bien-dong"
@@ -208,9 +208,11 @@ def test_run_produces_report_and_executed_notebooks(finished_run):
         nb = nbformat.read(out / "notebooks" / name, as_version=4)
         assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-        assert len(injected) == 1 and str(out) in injected[0].source
+        assert len(injected) == 1 and str(staging_of(out)) in injected[0].source  # run in the staging folder
     for table in ("grades.csv", "officials.csv", "findings.csv", "manifest.json", "satisfaction.csv"):
         assert (out / table).is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # no lock, staging or old folder left
+    assert (out / "run-manifest.json").is_file() and not (out / publish.STAGING_MARKER).exists()
     assert sorted(p.name for p in (out / "charts").glob("*.png")) == sorted(
         f"{n}.png" for n in pipeline_charts()
     )
@@ -222,6 +224,25 @@ def test_run_produces_report_and_executed_notebooks(finished_run):
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "report.html" in proc.stdout and "report.pdf" in proc.stdout
     assert not list(PROJECT_ROOT.glob("kernel-ipc*"))  # IPC sockets never land in the project
+
+
+@pytest.mark.slow
+def test_a_finished_run_verifies_with_its_report(finished_run, tmp_path):
+    from tthc.run.verify import verify
+
+    out, proc = finished_run
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads((out / "run-manifest.json").read_text(encoding="utf-8"))
+    assert set(record["report"]) == {"report.html", "report.pdf"}
+    assert {"grades.csv", "manifest.json"} <= set(record["built_from"])
+    assert "notebooks/05_report.ipynb" in record["files"]
+    checked = verify(out)
+    assert checked.identical, checked.text()
+    assert checked.checked_run_files == len(record["report"]) + len(record["files"])
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "report.pdf").write_bytes((copy / "report.pdf").read_bytes() + b"\n")
+    assert {(d.kind, d.name) for d in verify(copy).differences} == {("report", "report.pdf")}
 
 
 @pytest.mark.slow
@@ -251,9 +272,17 @@ def test_stages_share_one_kernel_but_not_their_variables(tmp_path):
         assert "kernel" in text, path.name
         pids.add(text.split("kernel", 1)[1].split()[0])
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-        assert len(injected) == 1 and str(out) in injected[0].source
+        assert len(injected) == 1 and str(staging_of(out)) in injected[0].source
         assert nb.metadata["papermill"]["duration"] is not None  # saved when the notebook ended
     assert len(pids) == 1
+
+
+def staging_of(out: Path) -> Path:
+    return publish.sibling(publish.resolve(out), publish.STAGING_SUFFIX)
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def pipeline_charts():
@@ -282,6 +311,7 @@ def test_failing_cell_keeps_the_earlier_report_and_names_notebook_and_cell(tmp_p
     nb.cells.insert(2, nbformat.v4.new_code_cell('raise RuntimeError("hỏng có chủ ý")'))
     nbformat.write(nb, notebooks / "02_check.ipynb")
 
+    old_folder = folder_bytes(out)
     with pytest.raises(pipeline.NotebookFailed) as info:
         pipeline.run_quarter("2021-Q2", data_dir=FIXTURE, out_dir=out, notebooks_dir=notebooks)
     failure = info.value
@@ -292,14 +322,17 @@ def test_failing_cell_keeps_the_earlier_report_and_names_notebook_and_cell(tmp_p
         "02_check.ipynb" in message and f"ô số {failure.cell + 1}" in message and "hỏng có chủ ý" in message
     )
     assert failure.cell == 2  # the position of the raising cell in the notebook as written
-    executed = nbformat.read(out / "notebooks" / "02_check.ipynb", as_version=4)
+    failed = tmp_path / "2021-Q2.failed"  # the failed run's files, named in the message
+    assert failure.executed == failed / "notebooks" / "02_check.ipynb" and str(failure.executed) in message
+    executed = nbformat.read(failure.executed, as_version=4)
     errors = [c for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert len(errors) == 1 and "hỏng có chủ ý" in errors[0].source
     assert f"In [{errors[0].execution_count}]" in message
-    assert not (out / "notebooks" / "03_grade.ipynb").exists()  # stopped, and the old copy is not left behind
-    for name, data in before.items():
-        assert (out / name).read_bytes() == data
+    assert not (failed / "notebooks" / "03_grade.ipynb").exists()  # stopped there
+    assert folder_bytes(out) == old_folder  # the previous folder, untouched: no new table beside the old report
+    for name in before:
         assert (out / name).stat().st_mtime_ns == mtimes[name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2021-Q2", "2021-Q2.failed", "notebooks"]
 
 
 @pytest.mark.slow
@@ -376,11 +409,12 @@ def test_a_second_run_on_the_same_output_folder_is_refused(tmp_path):
     fcntl = pytest.importorskip("fcntl")
     out = tmp_path / "out"
     out.mkdir()
-    with open(out / pipeline.LOCK_FILE, "a+") as held:
+    with open(publish.lock_path(out), "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(pipeline.PipelineError, match="Đang có một lần chạy khác"):
             pipeline.run_quarter("2021-Q2", data_dir=FIXTURE, out_dir=out)
-    assert not (out / "notebooks").exists()
+    assert not (out / "notebooks").exists() and not staging_of(out).exists()
+    assert list(out.iterdir()) == []
 
 
 def test_interrupted_kernel_start_leaves_nothing_behind(monkeypatch):

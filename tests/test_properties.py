@@ -139,7 +139,7 @@ def test_any_unit_name_is_written_safely(name):
 
     from tthc.run.excel import workbook_bytes
     from tthc.run.outputs import csv_bytes
-    from tthc.run.sanitize import _number
+    from tthc.sanitize import _number
 
     def safe(value) -> bool:
         return value is None or not str(value).startswith(("=", "+", "-", "@")) or _number(str(value))

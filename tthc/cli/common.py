@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from tthc import PROJECT_ROOT
 from tthc.errors import EXIT_INPUT
+from tthc.files import relative  # noqa: F401 (the commands show paths with it)
 from tthc.input.findings import InputError
 from tthc.parameters.profiles import DEFAULT_PROFILE, ProfileError
 from tthc.parameters.ruleset import RuleSetError
@@ -35,16 +34,6 @@ def resolve_target(args: argparse.Namespace) -> Run:
     """The run these arguments describe (``tthc.run.resolve``: the same rule for every command)."""
     return resolve_run(args.quarter, args.profile, args.data, getattr(args, "out", None),
                        policy_items(args.policy), args.rules)
-
-
-def relative(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        try:
-            return str(Path(path).resolve().relative_to(PROJECT_ROOT))
-        except ValueError:
-            return str(path)
 
 
 #: Errors a user's parameters can cause (each with a Vietnamese message).

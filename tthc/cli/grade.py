@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         report_input_error(exc)
         return EXIT_INPUT
-    out = write_outputs(result, run.out_dir)
+    out = write_outputs(result, run.out_dir, notify=print)  # a folder problem: TthcError, exit 2 or 3
     summarise(result, out)
     if alternative is not None:
         from tthc.cli.compare import print_comparison

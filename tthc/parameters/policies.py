@@ -16,13 +16,23 @@ class Choices(dict):
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, str]:
-    """``["population=resolved_or_overdue"]`` → ``{"population": "resolved_or_overdue"}``."""
+    """``["population=resolved_or_overdue"]`` → ``{"population": "resolved_or_overdue"}``.
+
+    A policy given twice with the same value is taken once; with two different values it is refused (the
+    command line would otherwise silently keep the last one).
+    """
     result: dict[str, str] = {}
     for item in items:
         name, sep, value = str(item).partition("=")
-        if not sep or not name.strip() or not value.strip():
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
             raise RuleSetError(f"Tham số chính sách '{item}' không hợp lệ: cần dạng TÊN=GIÁ_TRỊ.")
-        result[name.strip()] = value.strip()
+        if name in result and result[name] != value:
+            raise RuleSetError(
+                f"Chính sách '{name}' được chọn hai lần với hai giá trị khác nhau: '{result[name]}' và "
+                f"'{value}'. Chỉ giữ một lựa chọn --policy {name}=… rồi chạy lại."
+            )
+        result[name] = value
     return result
 
 

@@ -22,6 +22,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import default
 
 from tthc.errors import RunFailed
+from tthc.files import current_umask
 
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "nbconvert"
 TEMPLATE_NAME = "tthc_official"
@@ -122,8 +123,35 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
+    keep_font_dates()
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     return HTML(string=html, url_fetcher=fetcher, media_type="print").write_pdf()
+
+
+def keep_font_dates() -> None:
+    """Embedded fonts keep their own ``head.modified`` date, whichever subsetter WeasyPrint uses.
+
+    With HarfBuzz-Subset (``libharfbuzz-subset0``) the subset font keeps the date of the font file. Without
+    it WeasyPrint falls back to fontTools, whose ``TTFont`` stamps every saved font with the current time
+    (``recalcTimestamp=True`` by default; fontTools' own subsetter keeps the date): the PDF's bytes would
+    then depend on the second it was written, so a report rendered after the exporters' warm-up, or
+    re-rendered later, would differ from the first. The fonts module of WeasyPrint is given a ``TTFont``
+    that keeps the date (idempotent; nothing else of WeasyPrint or fontTools changes).
+    """
+    from weasyprint.pdf import fonts
+
+    if not getattr(fonts.TTFont, "tthc_keeps_font_date", False):
+        fonts.TTFont = _font_class_keeping_its_date(fonts.TTFont)
+
+
+def _font_class_keeping_its_date(base: type) -> type:
+    class TTFontKeepingItsDate(base):
+        tthc_keeps_font_date = True
+
+        def __init__(self, *args, recalcTimestamp: bool = False, **kwargs):  # noqa: N803 - fontTools' name
+            super().__init__(*args, recalcTimestamp=recalcTimestamp, **kwargs)
+
+    return TTFontKeepingItsDate
 
 
 #: A tiny document in the report's fonts (regular, bold, italic) for :func:`warm_up`.
@@ -140,16 +168,10 @@ def warm_up() -> None:
     html_to_pdf(html)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _write_atomic(path: Path, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tthc.input.findings import SEVERITY_VI
-from tthc.run.sanitize import safe_text
+from tthc.sanitize import safe_text
 
 #: Every workbook says it was made at this moment (determinism; the manifest holds the real context).
 FIXED_TIME = datetime(2000, 1, 1)

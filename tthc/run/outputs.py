@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from tthc import PROJECT_ROOT, __version__
 from tthc.input.contract import CONTRACT_VERSION
-from tthc.run import excel
-from tthc.run.sanitize import safe_text
+from tthc.run import excel, publish, run_manifest
+from tthc.sanitize import safe_text
 
 #: Contract tables first; the rest are additions (the contract allows adding).
 TABLES = ("grades.csv", "officials.csv", "official_indicators.csv", "dossier_scores.csv", "findings.csv",
           "unit_indicators.csv",
           "satisfaction.csv", "participants.csv")
+#: Every file :func:`render` produces.
+OUTPUT_FILES = (*TABLES, "grades.xlsx", "findings.xlsx", "manifest.json")
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -39,10 +40,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def _relative(path: Path) -> str:
+    """Relative to the project root when inside it, else absolute (never relative to some other folder)."""
     try:
         return str(Path(path).resolve().relative_to(PROJECT_ROOT))
     except ValueError:
-        return str(path)
+        return str(Path(path).resolve())
+
+
+def _absolute(path: Path) -> str:
+    return str(Path(path).resolve())
 
 
 def manifest(result) -> dict:
@@ -52,9 +58,10 @@ def manifest(result) -> dict:
         "quarter": str(result.quarter),
         "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
         "rule_set": {"id": result.rules.id, "title": result.rules.title, "file": _relative(result.rules.path),
-                     "sha256": result.rules.sha256},
+                     "file_absolute": _absolute(result.rules.path), "sha256": result.rules.sha256},
         "policies": result.policies,
         "data_dir": _relative(inputs.data_dir),
+        "data_dir_absolute": _absolute(inputs.data_dir),
         "inputs": [
             {"table": name, "file": info.label, "size": info.size, "sha256": info.sha256, "rows": info.rows,
              **({"sheet": info.sheet} if info.sheet else {}), "header_row": info.header_row}
@@ -104,32 +111,33 @@ def _participants(parts: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"due_day": "due_at", "finished_day": "finished_at"})
 
 
-def write_atomically(files: dict[str, bytes], out_dir: Path) -> None:
-    """Write all files or none: build them in a temporary folder beside ``out_dir``, then move them in.
+def write_files(files: dict[str, bytes], folder: Path) -> None:
+    """Each file written beside its final name, then renamed onto it."""
+    for name, data in files.items():
+        tmp = folder / f".{name}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / name)
 
-    A new output folder appears in one rename. An existing one (which may also hold the report and
-    executed notebooks) gets each file replaced by ``os.replace``, after every file was written.
+
+def write_outputs(result, out_dir: Path | str, notify: Callable[[str], None] | None = None) -> Path:
+    """Write the quarter's tables to ``out_dir``, replacing the whole folder at once (``tthc.run.publish``).
+
+    What the old folder held besides the tables (a run's report, notebooks and charts) is carried into the new
+    one; when the tables changed under such a report, ``notify`` gets a Vietnamese note (the report is then
+    out of date, and ``tthc verify`` says so). Inside a ``tthc run`` (its staging folder) the tables are
+    written directly: the run publishes the folder whole. Raises ``publish.OutputFolderError`` (the folder
+    cannot be written there; it is unchanged) or ``publish.FolderBusy`` (another run holds it).
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        for name, data in files.items():
-            (tmp / name).write_bytes(data)
-        if not out_dir.exists():
-            umask = os.umask(0)
-            os.umask(umask)
-            tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output folder is an ordinary one
-            os.replace(tmp, out_dir)
-            return
-        for name in files:
-            os.replace(tmp / name, out_dir / name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def write_outputs(result, out_dir: Path | str) -> Path:
-    out_dir = Path(out_dir)
-    write_atomically(render(result), out_dir)
-    return out_dir
+    files = render(result)
+    if publish.is_run_staging(out_dir):
+        write_files(files, Path(out_dir))
+        return Path(out_dir)
+    out = publish.resolve(out_dir)
+    with publish.replacing(out) as staging:
+        publish.guard(lambda: write_files(files, staging), out, "ghi thư mục kết quả")
+        publish.carry_over(out, staging)
+        stale = run_manifest.stale_report(staging)
+    if stale and notify is not None:
+        notify(f"Lưu ý: báo cáo (report.html, report.pdf) trong {publish.shown(out)} được lập từ các bảng "
+               "trước lần chấm này; chạy tthc run để lập lại báo cáo.")
+    return Path(out_dir)

@@ -9,9 +9,11 @@ on that kernel through one client, each from an empty namespace (``%reset -f``),
 API; the executed copies are kept in ``<out_dir>/notebooks/`` (saved when a notebook starts and ends, and
 every 30 s during a long cell). Finally ``tthc.report.export.export_report`` turns the executed report notebook
 into ``report.html`` and ``report.pdf`` (the exporters were warmed up in a background thread meanwhile).
-A failing cell stops the run: the executed notebook keeps the error, :class:`NotebookFailed` names
-notebook and cell, and the previous ``report.html``/``report.pdf`` stay as they were (the export is the
-last step and is atomic).
+Everything is written in a staging folder beside the output folder (``.2021-Q2.staging``, under the output
+folder's lock), which then replaces the output folder whole, with ``run-manifest.json`` recording the
+report and the tables it was built from (``tthc.run.publish``, ``tthc.run.run_manifest``). A failing cell stops
+the run: the executed notebook keeps the error, :class:`NotebookFailed` names notebook and cell and where
+the failed run's files were kept (``2021-Q2.failed``), and the previous output folder stays as it was.
 
 The notebooks call :func:`prepare` with their parameters cell, so the paths they use are the ones the
 command line would use, and :func:`load`, :func:`check`, :func:`grade` for their work: within one kernel
@@ -30,16 +32,18 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tthc import PROJECT_ROOT
 from tthc.errors import RunFailed
+from tthc.files import current_umask
 from tthc.input.findings import InputError
 from tthc.parameters.profiles import DEFAULT_PROFILE, ProfileError
 from tthc.parameters.ruleset import RuleSetError
 from tthc.quarter import Quarter, QuarterError
+from tthc.run import publish, run_manifest
 from tthc.run.resolve import ParameterError, Run, resolve_run
 
 if TYPE_CHECKING:  # pandas is imported where it is used: ``tthc run`` starts its kernel before loading it
@@ -54,7 +58,6 @@ KERNEL_NAME = "python3"
 EXECUTED_DIR = "notebooks"
 LOADED_DIR = "tables"
 CHARTS_DIR = "charts"
-LOCK_FILE = ".tthc-run.lock"
 
 __all__ = [
     "ExportFailed",
@@ -98,7 +101,7 @@ class NotebookFailed(PipelineError):
         text += f": {ename}: {evalue}".rstrip(": ")
         if executed is not None:
             text += f". Bản đã chạy (có lỗi) lưu tại {executed}"
-        super().__init__(text + ". Báo cáo cũ (nếu có) được giữ nguyên.")
+        super().__init__(text + ". Thư mục kết quả cũ (nếu có) được giữ nguyên.")
 
 
 class ExportFailed(PipelineError):
@@ -218,6 +221,7 @@ def save_loaded(inputs, out_dir: Path | str) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / LOADED_DIR
     tmp = Path(tempfile.mkdtemp(prefix=f".{LOADED_DIR}.", dir=out_dir))
+    tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the folder is an ordinary one
     try:
         inputs.units.to_parquet(tmp / "units.parquet", index=False)
         for name, frame in sorted(inputs.tables.items()):
@@ -377,24 +381,44 @@ def _executed_error(path: Path) -> tuple[int | None, int | None, str, str, str]:
 
 
 @contextmanager
-def _exclusive(out_dir: Path):
-    """One run at a time per output folder (overlapping runs would mix their tables and notebooks)."""
+def _staged(params: RunParameters):
+    """The run's staging folder beside the output folder, under the folder's lock (one run at a time per
+    output folder): yields the run's parameters pointing at it. When the block ends, ``run-manifest.json`` is
+    written and the staging folder replaces the output folder whole; when it fails, the output folder is
+    untouched and the staging folder is kept as ``<name>.failed``, named in the error."""
+    from tthc.run.outputs import OUTPUT_FILES
+
+    out = params.out_dir
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory locks, run unguarded
-        yield
-        return
-    with open(out_dir / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PipelineError(
-                f"Đang có một lần chạy khác ghi vào {out_dir}; chờ lần đó xong rồi chạy lại."
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        with publish.locked(out):
+            publish.check_target(out)  # again, under the lock: the folder may have changed since the start
+            staging = publish.new_staging(out, marker=True)
+            try:
+                yield replace(params, out_dir=staging)
+                publish.guard(lambda: run_manifest.write(staging, OUTPUT_FILES), out, "ghi thư mục kết quả")
+                publish.swap_in(staging, out)
+            except BaseException as exc:
+                named = _with_evidence(exc, staging, publish.keep_failed(staging, out))
+                if named is exc:
+                    raise
+                raise named from exc
+    except publish.FolderBusy as exc:
+        raise PipelineError(str(exc)) from None
+
+
+def _with_evidence(exc: BaseException, staging: Path, evidence: Path) -> BaseException:
+    """The run's error, naming where its files were kept (``<name>.failed``)."""
+    if isinstance(exc, NotebookFailed):
+        executed = exc.executed
+        if executed is not None and staging in executed.parents:
+            executed = evidence / executed.relative_to(staging)
+        return NotebookFailed(exc.notebook, exc.cell, exc.exec_count, exc.ename, exc.evalue, executed, exc.source)
+    where = f" Các tệp của lần chạy này lưu tại {publish.shown(evidence)}."
+    if isinstance(exc, publish.OutputFolderError):
+        return publish.OutputFolderError(f"{exc}{where}")
+    if isinstance(exc, PipelineError):
+        return type(exc)(f"{exc}{where}")
+    return exc
 
 
 def _declared(notebook: Path, values: dict) -> dict:
@@ -436,6 +460,7 @@ def run_quarter(
         raise ParameterError(f"Thiếu sổ tay {', '.join(m + '.ipynb' for m in missing)} trong {source}.")
     if check_data:
         check_folders(params)  # a missing folder is one line, before any kernel
+    publish.check_target(params.out_dir)  # a file in the way, a folder that is not an output folder
     # The kernel boots (and imports what the stages use) on the other core while the files are checked; bad
     # input shuts it down before any notebook runs or anything is written.
     kernel = _Kernel(start_timeout)
@@ -448,20 +473,24 @@ def run_quarter(
     with closing(kernel):
         if check_data:
             check_inputs(params, hand_over=kernel.hand_over)
-        params.out_dir.mkdir(parents=True, exist_ok=True)
-        with _exclusive(params.out_dir):
+        with _staged(params) as staged:  # every stage and the export write into the staging folder
             _shared_kernel_engine()  # imports papermill while the kernel finishes its warm-up
             warm = _ExportWarmUp(stages if export else ())
             try:
-                executed = _execute(kernel, params, source, stages, warm.before_stage, on_stage,
+                executed = _execute(kernel, staged, source, stages, warm.before_stage, on_stage,
                                     execution_timeout)
             finally:
                 warm.join()  # never left running while the command ends on a failed stage
             kernel.stop()  # it ends while the report is exported
             html = pdf = None
             if export and REPORT_STAGE in stages:
-                html, pdf = _export(params.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", params.out_dir)
-    return RunResult(params.out_dir, executed, html, pdf, time.monotonic() - started)
+                html, pdf = _export(staged.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", staged.out_dir)
+
+    def published(path: Path | None) -> Path | None:
+        return None if path is None else params.out_dir / path.relative_to(staged.out_dir)
+
+    return RunResult(params.out_dir, [published(p) for p in executed], published(html), published(pdf),
+                     time.monotonic() - started)
 
 
 #: IPython history of the run's kernel stays in memory (as nbclient does): no shared SQLite file.
@@ -755,10 +784,10 @@ def _export(notebook: Path, out_dir: Path) -> tuple[Path, Path]:
     except Exception as exc:
         raise ExportFailed(
             f"Không xuất được báo cáo HTML/PDF từ {notebook.name}: {exc}. "
-            "Báo cáo cũ (nếu có) được giữ nguyên."
+            "Thư mục kết quả cũ (nếu có) được giữ nguyên."
         ) from exc
     return Path(html), Path(pdf)
 
 
 #: Errors that mean "the parameters or the input are wrong" (exit status 2).
-PARAMETER_ERRORS = (QuarterError, ProfileError, RuleSetError, ParameterError, InputError)
+PARAMETER_ERRORS = (QuarterError, ProfileError, RuleSetError, ParameterError, InputError, publish.OutputFolderError)

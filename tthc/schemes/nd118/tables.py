@@ -23,7 +23,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from tthc.run.sanitize import FORMULA_START, safe_text
+from tthc.sanitize import FORMULA_START, safe_text
 
 from .facts import DOSSIER_FLAGS, FILE, ROW, STATUS_TEXT
 from .officials import CITIZENS_COLUMNS, OFFICIALS_COLUMNS

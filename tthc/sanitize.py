@@ -1,0 +1,40 @@
+"""Text written to CSV and XLSX is neutralised against formula injection."""
+
+from __future__ import annotations
+
+import unicodedata
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Unicode categories a spreadsheet may skip, or a reader not see, before a formula: spaces (NBSP, U+3000…),
+#: line and paragraph separators, control characters, and format characters (U+200B zero-width space,
+#: U+200C/D joiners, U+2060 word joiner, U+FEFF byte-order mark, U+00AD soft hyphen, bidirectional marks).
+INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in INVISIBLE_CATEGORIES
+
+
+def _visible_start(text: str) -> str:
+    """``text`` without the spaces and invisible characters it starts with."""
+    for i, ch in enumerate(text):
+        if not _invisible(ch):
+            return text[i:]
+    return ""
+
+
+def safe_text(text: str) -> str:
+    """Text whose first visible character is = + - @ (or that starts with a tab or CR), and that is not a
+    number, gets a leading apostrophe so spreadsheets do not run it. Spaces and invisible characters before
+    that character (NBSP, U+200B, U+FEFF, …) do not hide it."""
+    visible = _visible_start(text)
+    risky = text.startswith(FORMULA_START) or visible.startswith(FORMULA_START)
+    return "'" + text if risky and not _number(visible) else text
