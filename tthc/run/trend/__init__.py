@@ -58,11 +58,12 @@ class YearRun:
 
 def make_year(profile: str | None, year: int, method: str | None = None, data_dir: str | Path | None = None,
               quarters_dir: str | Path | None = None, out_dir: str | Path | None = None,
-              allow_missing: bool = False, pdf: bool = True, write: bool = True) -> YearRun:
+              allow_missing: bool = False, pdf: bool = True, write: bool = True, reuse: object = None) -> YearRun:
     """The annual result of ``year`` (``tthc.run.trend.annual``) and, with ``write``, its folder (by default
     ``outputs/<profile>/<year>``) with the annual report. ``method``: ``annual_method`` for this run (else the
     profile's, else ``mean_of_quarters``). A quarter of the year without results or data is an error unless
-    ``allow_missing``; a year without any is always one (exit 2, nothing written)."""
+    ``allow_missing``; a year without any is always one (exit 2, nothing written). ``reuse``: a trend already
+    made over exactly the year's four quarters (the notebook's), used instead of collecting them again."""
     from tthc import PROJECT_ROOT
     from tthc.run.resolve import OUTPUTS
     from tthc.run.trend import annual, outputs, series, sources, yearly
@@ -70,7 +71,12 @@ def make_year(profile: str | None, year: int, method: str | None = None, data_di
     if not isinstance(year, int) or not 1900 <= year <= 2200:
         raise TrendInputError(f"Năm '{year}' không hợp lệ: cần một năm dạng 2021.")
     quarters = annual.year_quarters(year)
-    collected = sources.collect(profile, quarters[0], quarters[-1], data_dir, quarters_dir)
+    done = getattr(reuse, "collected", None)
+    covered = sorted([*(q.quarter for q in done.quarters), *(m.quarter for m in done.missing)]) if done else []
+    if done is not None and covered == quarters:
+        collected = done
+    else:
+        collected = sources.collect(profile, quarters[0], quarters[-1], data_dir, quarters_dir)
     if not collected.quarters:
         raise TrendInputError(f"Năm {year} chưa có quý nào đã chấm hoặc có dữ liệu (profile '{collected.name}'): "
                               + "; ".join(f"{m.quarter}: {m.reason}" for m in collected.missing) + ".")

@@ -64,6 +64,7 @@ class Trend:
     sources: pd.DataFrame
     breaks: dict[Quarter, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # score column → its name
+    collected: Collected | None = None  # what it was built from
 
     @property
     def graded_now(self) -> list[Quarter]:
@@ -134,7 +135,7 @@ def build(collected: Collected) -> Trend:
     units, falls = _unit_table(quarters, per_quarter, breaks)
     return Trend(collected.name, quarters, sorted(collected.missing, key=lambda m: m.quarter), units,
                  _averages(quarters, per_quarter, breaks), falls, _sources(quarters, collected.missing, breaks),
-                 breaks, score_labels(quarters))
+                 breaks, score_labels(quarters), collected)
 
 
 def score_labels(quarters: list[QuarterGrades]) -> dict[str, str]:
