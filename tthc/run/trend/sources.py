@@ -203,12 +203,24 @@ def read_folder(folder: Path, quarter: Quarter, anchor: Run) -> QuarterGrades:
 
 
 def _rules_of(info: Any, label: str) -> Any:
-    name = info.get("id") if isinstance(info, dict) else None
-    try:
-        return load_ruleset(name or info["file"])
-    except (RuleSetError, KeyError, TypeError):
-        raise TrendInputError(f"{label}/manifest.json: bộ quy tắc '{name}' không còn trong parameters/rules; "
-                              "không biết mức xếp loại của quý này.") from None
+    """The quarter's rule set: by its id in ``parameters/rules``, else from the file the manifest names."""
+    info = info if isinstance(info, dict) else {}
+    for ref in (info.get("id"), _file_ref(info.get("file"))):
+        if not ref:
+            continue
+        try:
+            return load_ruleset(ref)
+        except RuleSetError:
+            continue
+    raise TrendInputError(f"{label}/manifest.json: bộ quy tắc '{info.get('id')}' không còn trong parameters/rules "
+                          f"(tệp {info.get('file')}); không biết mức xếp loại của quý này.")
+
+
+def _file_ref(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    path = Path(value)
+    return str(path if path.is_absolute() else PROJECT_ROOT / path)
 
 
 def _staleness(manifest: dict, rules: Any, data_dir: Path) -> list[str]:
