@@ -46,16 +46,21 @@ def run(args: argparse.Namespace) -> int:
     from tthc.cli.trend import summarise
     from tthc.run.trend import make_year
     from tthc.run.trend.annual import method_note
+    from tthc.run.trend.outputs import level_names
 
     made = make_year(args.profile, args.year, args.annual_method, args.data, args.quarters_dir, args.out,
                      allow_missing=args.allow_missing_quarters, pdf=not args.no_pdf)
     year = made.year
     summarise(year.trend)
+    names = level_names(year.trend)
     for segment in year.segments:
         print(f"Kết quả {segment.span}: {method_note(segment, year.method)}.")
+        last = segment.quarters[-1]
         for level, group in segment.table.groupby("level", sort=False):
             counts = group["result"].value_counts()
-            print(f"  {level}: " + "; ".join(f"{n:02d} {label}" for label, n in counts.items()))
+            order = [*last.band_labels, *last.statuses, *(r for r in counts.index if r not in last.band_labels
+                                                            and r not in last.statuses)]
+            print(f"  {names.get(level, level)}: " + "; ".join(f"{counts[r]:02d} {r}" for r in order if r in counts))
     for note in year.notes:
         print(f"  {note}")
     for warning in made.warnings:

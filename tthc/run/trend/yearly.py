@@ -36,10 +36,13 @@ def report_data(year: Year) -> AnnualReportData:
     quarters = []
     for q in year_quarters(year.year):
         qg = by_quarter.get(q)
-        rows = qg.grades[["level", "result"]].to_dict("records") if qg is not None else []
+        # the units of the rule set's levels (not the index's own row for the whole province)
+        rows = [r for r in qg.grades[["level", "result"]].to_dict("records") if r["level"] in qg.levels] \
+            if qg is not None else []
         quarters.append(QuarterSummary(str(q), q.label_vi, rows, qg is not None and qg.source == GRADED_NOW,
                                        missing.get(q, "") if qg is None else ""))
-    segments = [SegmentSummary(s.span, s.rules.id, s.rules.title, method_note(s, year.method), s.table, s.places,
+    segments = [SegmentSummary(s.span, s.rules.id, s.rules.title, method_note(s, year.method),
+                               s.table[s.table["level"].isin(list(s.quarters[-1].levels))], s.places,
                                [str(qg.quarter) for qg in s.quarters]) for s in year.segments]
     return AnnualReportData(year.name, year.year, year.method, quarters, segments, year.trend.falls, year.notes)
 
