@@ -573,3 +573,21 @@ def test_sample_regrade_year(sample_quarters):
     assert table.at["X14", "result"] == NOT_SCORED  # never submitted a self-assessment
     assert table.at["X13", "result"] in (XS, TOT, KHA, TB, YEU)  # submitted in three quarters of four
     assert table.at["H08", "result"] == NO_DOSSIER
+
+
+def test_the_index_province_row_is_shown_but_not_ranked_or_averaged(tmp_path, index_rules):
+    root = tmp_path / "q"
+    for n in range(1, 5):
+        graded(root, f"2020-Q{n}", [ix("TINH", "toan_tinh", "70.00", KHA, "", ("10.00",) * 6),
+                                    ix("A", "xa", "90.00", XS, "1", ("18.00",) * 6),
+                                    ix("B", "xa", "60.00", TB, "2", ("6.00",) * 6)], rules_file=index_rules)
+    made = make_year("dien-bien-dong", 2020, quarters_dir=root, out_dir=tmp_path / "y", pdf=False)
+    trend = made.year.trend
+    assert set(trend.units["unit_id"]) == {"TINH", "A", "B"}
+    means = trend.averages[(trend.averages["level"] == "tat_ca") & (trend.averages["column"] == "g1")]
+    assert set(means["units"]) == {"2"} and set(means["mean"]) == {"12.00"}  # (18 + 6) / 2, the province left out
+    table = {r["unit_id"]: r for r in read_csv(made.out_dir / "annual.csv")}
+    assert (table["TINH"]["total"], table["TINH"]["rank"]) == ("70.00", "")
+    assert (table["A"]["rank"], table["B"]["rank"]) == ("1", "2")
+    html = (made.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Đơn vị A" in html and "Đơn vị TINH" not in html
