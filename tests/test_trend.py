@@ -591,3 +591,13 @@ def test_the_index_province_row_is_shown_but_not_ranked_or_averaged(tmp_path, in
     assert (table["A"]["rank"], table["B"]["rank"]) == ("1", "2")
     html = (made.out_dir / "report.html").read_text(encoding="utf-8")
     assert "Đơn vị A" in html and "Đơn vị TINH" not in html
+
+
+def test_year_same_inputs_same_bytes(tmp_path):
+    root = tmp_path / "q"
+    for n, rows in enumerate([Q1, Q2, Q1, Q2], start=1):
+        graded(root, f"2020-Q{n}", rows)
+    one = make_year("dien-bien-dong", 2020, quarters_dir=root, out_dir=tmp_path / "a", pdf=False)
+    two = make_year("dien-bien-dong", 2020, quarters_dir=root, out_dir=tmp_path / "b", pdf=False)
+    assert files(one.out_dir) == files(two.out_dir)
+    assert set(files(one.out_dir)) == {"annual.csv", "annual.xlsx", "annual.json", "report.html"}

@@ -75,13 +75,13 @@ def heatmap(units: pd.DataFrame, quarters: Sequence[str], level_names: Mapping[s
                     places = _places(pd.Series([found["total"]]))
                     text = "–" if math.isnan(value) else vi_number(value, places)
                     ax.text(x, y, text, ha="center", va="center", fontsize=7.5, color="#111111")
-        for quarter in breaks:
-            if quarter in quarters:
-                x = list(quarters).index(quarter) - 0.5
-                ax.axvline(x, color=BREAK_COLOUR, linewidth=2.5)
-                ax.text(x, -0.9, BREAK_TEXT, ha="center", va="bottom", fontsize=8, fontweight="bold")
+        marked = [q for q in breaks if q in quarters]
+        for quarter in marked:  # the line across the grid, the words in a strip under it
+            x = list(quarters).index(quarter) - 0.5
+            ax.plot([x, x], [-0.5, len(rows) - 0.5], color=BREAK_COLOUR, linewidth=2.5, solid_capstyle="butt")
+            ax.text(x, len(rows) - 0.35, BREAK_TEXT, ha="center", va="top", fontsize=8, fontweight="bold")
         ax.set_xlim(-0.5, len(quarters) - 0.5)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_ylim(len(rows) - 0.5 + (0.8 if marked else 0), -0.5)
         ax.set_xticks(range(len(quarters)), [_quarter_label(q) for q in quarters])
         ax.xaxis.tick_top()
         ax.set_yticks(range(len(rows)), [f"{_unit_label(r)} ({level_names.get(r['level'], r['level'])})"
