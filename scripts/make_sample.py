@@ -2,7 +2,7 @@
 """Generate the bundled sample data set ``data/dien-bien-dong`` (seeded and deterministic).
 
 The sample imitates the one-stop system exports and evaluation records of Điện Biên Đông district
-(province of Điện Biên) for 2021-Q1 and 2021-Q2. Every unit has an explicit intended outcome per quarter
+(province of Điện Biên) for the four quarters of 2021. Every unit has an explicit intended outcome per quarter
 (:data:`PLANS`): the generator builds exactly that many late, on-due and early dossiers, extra contacts,
 online dossiers, evidence values and complaints, scores the result with a small reference implementation
 of TT 01/2018 under the default policies (:func:`grade`), and refuses to write anything that misses the
@@ -11,7 +11,11 @@ plan. Graded with the default policies, 2021-Q2 reproduces the counts of the dis
 * district level (13 units): 07 Xuất sắc, 05 Chưa phát sinh hồ sơ, 01 Trung bình;
 * commune level (14 units): 07 Xuất sắc, 04 Tốt, 01 Trung bình, 02 Chưa thực hiện chấm điểm;
 
-every official completes 100 % of the tasks and every surveyed citizen is satisfied.
+every official completes 100 % of the tasks and every surveyed citizen is satisfied. 2021-Q3 and 2021-Q4
+continue the same timeline with a plausible drift (a few units move up or down a band, one falls two), for the
+trend and the year (``tthc trend``, ``tthc year``); they were added later, without changing one byte of the
+2021-Q1 and 2021-Q2 files: the later quarters' dossiers are received from 1 July 2021 and numbered after the
+earlier ones, and the dossiers the first half left open are resolved (late) in the second.
 
 The exports are taken the way an analyst would take them: each quarter's ``dossiers.xlsx`` holds the
 dossiers received from the 15th of the month before the quarter (so the ``reporting_cutoff`` period policy
@@ -61,6 +65,9 @@ NO_DOSSIER, NOT_SCORED = "Chưa phát sinh hồ sơ", "Chưa thực hiện chấ
 HOLIDAYS = frozenset(
     [date(2021, 1, 1), *(date(2021, 2, d) for d in range(10, 17))]
     + [date(2021, 4, 21), date(2021, 4, 30), date(2021, 5, 1), date(2021, 5, 3)]
+    # Quốc khánh 02-03/9/2021; 01/01/2022 fell on a Saturday (Monday 03/01 off); Tết Nhâm Dần 31/01-04/02/2022
+    + [date(2021, 9, 2), date(2021, 9, 3), date(2022, 1, 3), date(2022, 1, 31)]
+    + [date(2022, 2, d) for d in range(1, 5)]
 )
 
 
@@ -109,6 +116,11 @@ class Period:
 Q1 = Period("2021-Q1", date(2021, 1, 1), date(2021, 3, 31))
 Q2 = Period("2021-Q2", date(2021, 4, 1), date(2021, 6, 30))
 QUARTERS = (Q1, Q2)
+Q3 = Period("2021-Q3", date(2021, 7, 1), date(2021, 9, 30))
+Q4 = Period("2021-Q4", date(2021, 10, 1), date(2021, 12, 31))
+#: Quarters added after the first two; their dossiers are received from ``Q3.start`` (see ``extend_timeline``).
+LATER = (Q3, Q4)
+ALL_QUARTERS = QUARTERS + LATER
 
 # --------------------------------------------------------------------------------------------------
 # Units, catalogues, officials
@@ -493,6 +505,103 @@ PLANS: dict[str, dict[str, Plan]] = {
         "X14": Plan(NOT_SCORED, ev(0.8, 1.0, True, False, 0.0), n=30, late=0.07, on_due=0.07, contact1=0.10,
                     submits=False),
     },
+    "2021-Q3": {
+        # drift: H04 falls to Tốt, H05 rises to Khá, H07 has dossiers again; X03 rises to Xuất sắc,
+        # X11 falls to Yếu, X13 submits its self-assessment (Tốt)
+        "H01": Plan(XS, ev(1.0, 1.0, True, True, 0.0), n=5),
+        "H02": Plan(XS, ev(0.8, 1.0, True, True, 0.0), n=8),
+        "H03": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=160, late=0.01, on_due=0.02, contact1=0.03,
+                    applicant=0.02, online=0.03),
+        "H04": Plan(TOT, ev(0.4, 1.0, True, True, 0.5), n=34, late=0.09, on_due=0.06, contact1=0.09,
+                    applicant=0.03, online=0.12, bias={1: 0.2, 5: 1.0}),
+        "H05": Plan(KHA, ev(0.3, 1.0, True, True, 0.1), n=120, late=0.20, on_due=0.15, contact1=0.20,
+                    contact2=0.05, applicant=0.03, agency2=0.05, postal=0.04, bias={1: 0.2, 8: 2.0}),
+        "H06": Plan(XS, ev(0.6, 1.0, True, True, 0.0), n=48, late=0.02, on_due=0.04, contact1=0.04),
+        "H07": Plan(XS, ev(0.6, 1.0, True, True, 0.2), n=8, late=0.13),
+        "H08": Plan(NO_DOSSIER, ev(0.6, 1.0, True, True, 0.1)),
+        "H09": Plan(NO_DOSSIER, ev(0.6, 1.0, True, True, 0.1)),
+        "H10": Plan(NO_DOSSIER, ev(1.0, 1.0, True, True, 0.0)),
+        "H11": Plan(XS, ev(0.6, 1.0, True, True, 0.2), n=24, on_due=0.04, contact1=0.04, applicant=0.04,
+                    online=0.08),
+        "H12": Plan(XS, ev(0.55, 1.0, True, True, 0.0), n=12),
+        "H13": Plan(NO_DOSSIER, ev(1.0, 1.0, True, True, 0.0)),
+        "X01": Plan(XS, ev(1.0, 1.0, True, True, 0.3), n=155, late=0.01, on_due=0.03, contact1=0.03,
+                    applicant=0.02, online=0.18),
+        "X02": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=88, late=0.01, on_due=0.02, contact1=0.02,
+                    applicant=0.01, online=0.02),
+        "X03": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=82, late=0.01, on_due=0.03, contact1=0.03,
+                    applicant=0.02, online=0.02),
+        "X04": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=78, on_due=0.03, contact1=0.04, online=0.01),
+        "X05": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=86, late=0.01, on_due=0.02, contact1=0.02,
+                    applicant=0.02, bias={1: 0.1}),
+        "X06": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=92, late=0.01, on_due=0.03, contact1=0.03,
+                    online=0.02),
+        "X07": Plan(TOT, ev(0.8, 1.0, True, True, 0.1), n=62, late=0.08, on_due=0.08, contact1=0.11,
+                    contact2=0.03, applicant=0.03, bias={3: 0.1, 5: 1.0}),
+        "X08": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=72, on_due=0.03, contact1=0.03, applicant=0.01),
+        "X09": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=78, late=0.01, on_due=0.03, contact1=0.02,
+                    applicant=0.02, online=0.01),
+        "X10": Plan(TOT, ev(1.0, 1.0, True, False, 0.1, NOT_PUBLISHED_ONLINE), n=58, late=0.06, on_due=0.06,
+                    contact1=0.10, contact2=0.02, applicant=0.02, bias={6: 1.0}),
+        "X11": Plan(YEU, ev(0.6, 0.8, True, False, 0.0, DESK_INCOMPLETE), n=48, late=0.58, on_due=0.20,
+                    contact1=0.40, contact2=0.20, applicant=0.04, agency2=0.10,
+                    bias={1: 0.5, 2: 0.5, 7: 0.5, 5: 1.0, 8: 2.0}, dissatisfied=2),
+        "X12": Plan(TOT, ev(1.0, 1.0, True, True, 0.1), n=54, late=0.03, on_due=0.04, contact1=0.05,
+                    applicant=0.02, bias={8: 1.0}),
+        "X13": Plan(TOT, ev(0.9, 1.0, True, False, 0.0), n=42, late=0.05, on_due=0.07, contact1=0.07,
+                    bias={6: 1.0}),
+        "X14": Plan(NOT_SCORED, ev(0.8, 1.0, True, False, 0.0), n=33, late=0.06, on_due=0.06, contact1=0.09,
+                    contact2=0.03, submits=False),
+    },
+    "2021-Q4": {
+        # drift: H04 back to Xuất sắc; X07 falls to Khá, X11 rises to Trung bình, X12 falls two bands to
+        # Trung bình (late answers, a prolonged petition, a dissatisfied citizen)
+        "H01": Plan(XS, ev(1.0, 1.0, True, True, 0.0), n=7),
+        "H02": Plan(XS, ev(0.8, 1.0, True, True, 0.0), n=12),
+        "H03": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=175, late=0.01, on_due=0.02, contact1=0.03,
+                    applicant=0.02, online=0.03),
+        "H04": Plan(XS, ev(0.7, 1.0, True, True, 0.5), n=40, on_due=0.03, contact1=0.05, applicant=0.03,
+                    online=0.25),
+        "H05": Plan(KHA, ev(0.3, 1.0, True, True, 0.1), n=135, late=0.18, on_due=0.15, contact1=0.20,
+                    contact2=0.05, applicant=0.03, agency2=0.05, postal=0.04, bias={1: 0.2, 8: 2.0}),
+        "H06": Plan(XS, ev(0.6, 1.0, True, True, 0.0), n=55, late=0.02, on_due=0.04, contact1=0.04),
+        "H07": Plan(XS, ev(0.6, 1.0, True, True, 0.2), n=4),
+        "H08": Plan(NO_DOSSIER, ev(0.6, 1.0, True, True, 0.1)),
+        "H09": Plan(NO_DOSSIER, ev(0.6, 1.0, True, True, 0.1)),
+        "H10": Plan(NO_DOSSIER, ev(1.0, 1.0, True, True, 0.0)),
+        "H11": Plan(XS, ev(0.6, 1.0, True, True, 0.2), n=26, on_due=0.04, contact1=0.04, applicant=0.04,
+                    online=0.08),
+        "H12": Plan(XS, ev(0.55, 1.0, True, True, 0.0), n=15),
+        "H13": Plan(NO_DOSSIER, ev(1.0, 1.0, True, True, 0.0)),
+        "X01": Plan(XS, ev(1.0, 1.0, True, True, 0.3), n=170, late=0.01, on_due=0.03, contact1=0.03,
+                    applicant=0.02, online=0.20),
+        "X02": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=95, late=0.01, on_due=0.02, contact1=0.02,
+                    applicant=0.01, online=0.02),
+        "X03": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=85, late=0.01, on_due=0.03, contact1=0.03,
+                    applicant=0.02, online=0.02),
+        "X04": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=80, on_due=0.03, contact1=0.04, online=0.01),
+        "X05": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=90, late=0.01, on_due=0.02, contact1=0.02,
+                    applicant=0.02),
+        "X06": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=100, late=0.01, on_due=0.03, contact1=0.03,
+                    online=0.02),
+        "X07": Plan(KHA, ev(0.8, 1.0, True, True, 0.1), n=60, late=0.16, on_due=0.12, contact1=0.16,
+                    contact2=0.05, applicant=0.04, agency2=0.04, bias={1: 0.2, 2: 0.2, 7: 0.2, 8: 2.0}),
+        "X08": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=75, on_due=0.03, contact1=0.03, applicant=0.01),
+        "X09": Plan(XS, ev(1.0, 1.0, True, True, 0.1), n=82, late=0.01, on_due=0.03, contact1=0.02,
+                    applicant=0.02, online=0.01),
+        "X10": Plan(TOT, ev(1.0, 1.0, True, False, 0.1, NOT_PUBLISHED_ONLINE), n=62, late=0.06, on_due=0.06,
+                    contact1=0.10, contact2=0.02, applicant=0.02, bias={6: 1.0}),
+        "X11": Plan(TB, ev(0.6, 0.9, True, False, 0.0, DESK_INCOMPLETE), n=52, late=0.48, on_due=0.20,
+                    contact1=0.30, contact2=0.10, applicant=0.04, agency2=0.06,
+                    bias={1: 0.3, 2: 0.3, 7: 0.3, 5: 1.0, 8: 2.0}),
+        "X12": Plan(TB, ev(1.0, 0.9, True, False, 0.1, DESK_INCOMPLETE), n=58, late=0.30, on_due=0.15,
+                    contact1=0.20, contact2=0.08, applicant=0.02, agency2=0.05,
+                    bias={1: 0.3, 2: 0.3, 7: 0.3, 5: 1.0, 6: 1.0, 8: 2.0}, dissatisfied=1),
+        "X13": Plan(TOT, ev(0.9, 1.0, True, False, 0.0), n=45, late=0.05, on_due=0.07, contact1=0.07,
+                    bias={6: 1.0}),
+        "X14": Plan(NOT_SCORED, ev(0.8, 1.0, True, False, 0.0), n=36, late=0.06, on_due=0.06, contact1=0.09,
+                    contact2=0.03, submits=False),
+    },
 }
 
 
@@ -542,6 +651,28 @@ COMPLAINTS: dict[str, tuple[ComplaintPlan, ...]] = {
                       "xác minh: phản ánh đúng, đã kiểm điểm công chức",
                       link="early", about_conduct=True),
     ),
+    "2021-Q3": (
+        ComplaintPlan("H05", "Kiến nghị", "late",
+                      "Chậm chỉnh lý biến động đất đai sau khi chuyển nhượng", link="late"),
+        ComplaintPlan("X03", "Kiến nghị", "on_time", "Đề nghị bố trí ghế chờ tại Bộ phận Một cửa"),
+        ComplaintPlan("X07", "Phản ánh", "pending", "Đề nghị hướng dẫn cấp bản sao trích lục hộ tịch trực tuyến"),
+        ComplaintPlan("X11", "Phản ánh", "late", "Hẹn trả kết quả xác nhận hộ nghèo nhiều lần", link="late"),
+        ComplaintPlan("X11", "Kiến nghị", "late", "Bộ phận Một cửa đóng cửa sớm vào chiều thứ Sáu"),
+        ComplaintPlan("X12", "Kiến nghị", "late", "Đề nghị niêm yết số điện thoại đường dây nóng"),
+    ),
+    "2021-Q4": (
+        ComplaintPlan("H04", "Kiến nghị", "on_time", "Đề nghị hướng dẫn tạm ngừng kinh doanh qua mạng"),
+        ComplaintPlan("H05", "Phản ánh", "late", "Chậm cấp Giấy chứng nhận quyền sử dụng đất lần đầu", link="late"),
+        ComplaintPlan("X05", "Phản ánh", "on_time",
+                      "Phản ánh công chức văn hóa - xã hội có thái độ thiếu hòa nhã khi hướng dẫn hồ sơ trợ cấp; "
+                      "xác minh: phản ánh đúng, đã nhắc nhở công chức",
+                      link="early", about_conduct=True),
+        ComplaintPlan("X07", "Phản ánh", "late", "Chậm trả kết quả chứng thực hợp đồng", link="late"),
+        ComplaintPlan("X11", "Kiến nghị", "on_time", "Đề nghị bố trí công chức trực vào buổi chiều"),
+        ComplaintPlan("X12", "Kiến nghị", "prolonged",
+                      "Kiến nghị nhiều lần về việc hòa giải tranh chấp lối đi chung giữa hai hộ"),
+        ComplaintPlan("X12", "Phản ánh", "late", "Chậm đăng ký khai sinh cho con", link="late"),
+    ),
 }
 
 #: Inter-agency dossiers with per-unit steps:
@@ -549,10 +680,15 @@ COMPLAINTS: dict[str, tuple[ComplaintPlan, ...]] = {
 STEPS_PLAN = {
     "2021-Q2": ("H05", LAND_FIRST, ("X02", "X05", "X02", "X06"), ()),
     "2021-Q1": ("H05", LAND_FIRST, ("X05", "X07", "X09"), ("X07",)),
+    "2021-Q3": ("H05", LAND_FIRST, ("X04", "X08"), ()),
+    "2021-Q4": ("H05", LAND_FIRST, ("X03", "X06", "X10"), ("X10",)),
 }
 #: Open dossiers already past due at the quarter's end (left out under the default population policy).
-OVERDUE_OPEN = {"2021-Q2": {"H05": 2, "X11": 1}, "2021-Q1": {"H05": 1}}
-SELF_SUBMITTED = {"2021-Q2": date(2021, 6, 18), "2021-Q1": date(2021, 3, 19)}
+#: (The later quarters first resolve, late, every dossier left open before them: ``extend_timeline``.)
+OVERDUE_OPEN = {"2021-Q2": {"H05": 2, "X11": 1}, "2021-Q1": {"H05": 1}, "2021-Q3": {"X11": 2},
+                "2021-Q4": {"H05": 1}}
+SELF_SUBMITTED = {"2021-Q2": date(2021, 6, 18), "2021-Q1": date(2021, 3, 19), "2021-Q3": date(2021, 9, 17),
+                  "2021-Q4": date(2021, 12, 17)}
 
 # --------------------------------------------------------------------------------------------------
 # Dossiers
@@ -633,17 +769,25 @@ def pick_procedure(catalogue: tuple[Procedure, ...], rng: random.Random, online:
     return rng.choices(choices, [p.weight for p in choices])[0]
 
 
-def build_population(unit: Unit, plan: Plan, period: Period, officials: list[str]) -> list[Dossier]:
+def build_population(unit: Unit, plan: Plan, period: Period, officials: list[str], held: Counter | None = None,
+                     not_before: date | None = None) -> list[Dossier]:
     """The unit's dossiers finished in the quarter, with exactly the plan's counts.
 
     Timing and contact categories are dealt to the officials in proportion (a smooth round robin over
-    sorted categories), so that every official's average is close to the unit's.
+    sorted categories), so that every official's average is close to the unit's. ``held``: what the
+    dossiers already in the timeline that finish in the quarter contribute (``carried_into``), taken off
+    the plan's counts; ``not_before``: no dossier is received before that day.
     """
     rng = random.Random(f"{SEED}-{period.name}-{unit.unit_id}")
-    n = plan.n
-    n_late, n_on = plan.count(plan.late), plan.count(plan.on_due)
+    held = held or Counter()
+
+    def count(share: float, key: str) -> int:
+        return max(0, plan.count(share) - held[key])
+
+    n = plan.n - held["total"]
+    n_late, n_on = count(plan.late, "late"), count(plan.on_due, "on")
     timing = ["late"] * n_late + ["on"] * n_on + ["early"] * (n - n_late - n_on)
-    n_two, n_one, n_app = plan.count(plan.contact2), plan.count(plan.contact1), plan.count(plan.applicant)
+    n_two, n_one, n_app = count(plan.contact2, "two"), count(plan.contact1, "one"), count(plan.applicant, "applicant")
     contacts = ["two"] * n_two + ["one"] * n_one + ["applicant"] * n_app
     contacts += ["none"] * (n - len(contacts))
     weights = OFFICIAL_WEIGHTS[min(len(officials), 4)]
@@ -659,7 +803,7 @@ def build_population(unit: Unit, plan: Plan, period: Period, officials: list[str
     catalogue = CATALOGUES[unit.catalogue or ""]
     procedures = [pick_procedure(catalogue, rng) for _ in range(n)]
     # online dossiers: early ones only (an online dossier late or unresolved would cost indicator 9)
-    n_online = plan.count(plan.online)
+    n_online = count(plan.online, "online")
     early = [i for i in range(n) if timing[i] == "early"]
     rng.shuffle(early)
     early.sort(key=lambda i: not procedures[i].online)
@@ -668,14 +812,16 @@ def build_population(unit: Unit, plan: Plan, period: Period, officials: list[str
         if not procedures[i].online:
             procedures[i] = pick_procedure(catalogue, rng, online=True)
     direct = [i for i in range(n) if i not in online]
-    postal = set(rng.sample(direct, plan.count(plan.postal)))
+    postal = set(rng.sample(direct, count(plan.postal, "postal")))
     with_contact = [i for i in range(n) if contacts[i] in ("one", "two")]
     with_contact.sort(key=lambda i: contacts[i] != "two")
-    agency2 = set(with_contact[: plan.count(plan.agency2)])
+    agency2 = set(with_contact[: count(plan.agency2, "agency2")])
     days = workdays(period.start, period.end)
     dossiers = []
     for i in range(n):
         received, due, finished = schedule(procedures[i], rng.choice(days), timing[i], rng)
+        while not_before is not None and received.date() < not_before:
+            received, due, finished = schedule(procedures[i], rng.choice(days), timing[i], rng)
         d = Dossier(unit.unit_id, procedures[i], received, due, finished, officials[sequence[i]], timing[i])
         d.channel = "truc_tuyen" if i in online else "bcci" if i in postal else "truc_tiep"
         if contacts[i] == "one":
@@ -779,6 +925,58 @@ def build_dossiers(officials: dict[str, list[str]]) -> list[Dossier]:
         for seq, d in enumerate(items, start=1):
             d.dossier_id = f"{unit_id}-{d.received:%y%m%d}-{seq:04d}"
     return sorted(dossiers, key=lambda d: (d.received, d.dossier_id))
+
+
+def carried_into(dossiers: list[Dossier], unit_id: str, period: Period) -> Counter:
+    """What the unit's dossiers already in the timeline that finish in ``period`` add to its population:
+    their count, timing (from their dates), contact categories, second agencies, channels. Their ``timing``
+    is set from their dates (a dossier left open at the end of an earlier quarter may finish late)."""
+    held: Counter = Counter()
+    for d in dossiers:
+        if d.unit_id != unit_id or d.finished is None or not period.start <= d.finished.date() <= period.end:
+            continue
+        d.timing = {2: "early", 1: "on", 0: "late"}[timing_points(d.finished, d.due)]
+        effective = d.contacts - d.contacts_applicant
+        contact = "two" if effective >= 2 else "one" if effective == 1 else "applicant" if d.contacts else ""
+        held.update(["total", d.timing, *([contact] if contact else []), *(["agency2"] if d.agencies >= 2 else []),
+                     *(["online"] if d.channel == "truc_tuyen" else []), *(["postal"] if d.channel == "bcci" else [])])
+    return held
+
+
+def extend_timeline(dossiers: list[Dossier], officials: dict[str, list[str]]) -> list[Dossier]:
+    """The timeline of the first half (``build_dossiers``) continued through ``LATER``, the first half's
+    files unchanged: every new dossier is received from ``Q3.start`` and numbered after the unit's earlier
+    ones. Each later quarter first resolves, late, the dossiers still open from before it; then each unit
+    gets the dossiers its plan needs beyond those already finishing in the quarter (the last quarter's head,
+    the resolved backlog), its overdue ones still open at the end and a head finishing after the quarter."""
+    later: list[Dossier] = []
+    for period in LATER:
+        timeline = dossiers + later
+        rng = random.Random(f"{SEED}-resolve-{period.name}")
+        for d in sorted(timeline, key=lambda d: (d.received, d.due, d.procedure.name, d.official)):
+            if d.finished is None and d.received.date() < period.start:
+                d.finished = timed(add_workdays(period.start, rng.randint(2, 20)), rng)
+        for unit in UNITS:
+            names, plan = officials[unit.unit_id], PLANS[period.name][unit.unit_id]
+            held = carried_into(timeline, unit.unit_id, period)
+            if plan.n < held["total"]:
+                raise SystemExit(f"{period.name} {unit.unit_id}: {held['total']} dossiers carried in, plan n={plan.n}")
+            if plan.n > held["total"]:
+                later += build_population(unit, plan, period, names, held, not_before=Q3.start)
+            overdue = OVERDUE_OPEN[period.name].get(unit.unit_id, 0)
+            if overdue:
+                later += build_overdue(unit, overdue, period, names)
+            if plan.n:
+                later += build_head(unit, max(1, plan.n // 20), period, names)
+    numbered = Counter(d.unit_id for d in dossiers)
+    by_unit: dict[str, list[Dossier]] = defaultdict(list)
+    for d in later:
+        by_unit[d.unit_id].append(d)
+    for unit_id, items in by_unit.items():
+        items.sort(key=lambda d: (d.received, d.due, d.procedure.name, d.official))
+        for seq, d in enumerate(items, start=numbered[unit_id] + 1):
+            d.dossier_id = f"{unit_id}-{d.received:%y%m%d}-{seq:04d}"
+    return sorted(dossiers + later, key=lambda d: (d.received, d.dossier_id))
 
 
 @dataclass
@@ -1134,11 +1332,23 @@ def choose_overrides(
             "Kiểm tra thực tế ngày 24/6/2021: TTHC niêm yết đầy đủ, đúng quy định tại Bộ phận Một cửa; chưa "
             "công khai trên Trang thông tin điện tử của xã; giữ nguyên 1 điểm",
         ))
-    else:
+    elif period.name == "2021-Q1":
         result.append(Override(
             "unit", "H05", 5, int(base["H05"].scores[5]),
             "Kiểm tra ngày 25/3/2021: 100% hồ sơ tiếp nhận và trả kết quả tại Bộ phận Một cửa, nhưng thẩm "
             "định, phê duyệt tại Bộ phận Một cửa chưa đạt 50% danh mục; giữ nguyên 1 điểm",
+        ))
+    elif period.name == "2021-Q3":
+        result.append(Override(
+            "unit", "X11", 6, int(base["X11"].scores[6]),
+            "Kiểm tra thực tế ngày 15/9/2021: TTHC niêm yết tại Bộ phận Một cửa nhưng chưa công khai trên Trang "
+            "thông tin điện tử của xã; giữ nguyên 1 điểm",
+        ))
+    else:
+        result.append(Override(
+            "unit", "X12", 5, int(base["X12"].scores[5]),
+            "Kiểm tra ngày 14/12/2021: một số hồ sơ tiếp nhận tại công chức chuyên môn, không qua Bộ phận Một "
+            "cửa; giữ nguyên 0 điểm",
         ))
     return result
 
@@ -1408,7 +1618,7 @@ def summarise(
 
 
 README_HEAD = """\
-# Dữ liệu mẫu: huyện Điện Biên Đông, quý 2021-Q1 và 2021-Q2 (dữ liệu giả lập)
+# Dữ liệu mẫu: huyện Điện Biên Đông, bốn quý năm 2021 (dữ liệu giả lập)
 
 Sinh bởi `scripts/make_sample.py` (hạt giống {seed}); không sửa tay: sửa tập lệnh rồi chạy `make sample`.
 Các đơn vị là các cơ quan chuyên môn và xã, thị trấn thật của huyện; hồ sơ, tên người, phản ánh và phiếu khảo sát
@@ -1418,22 +1628,30 @@ một bộ chấm tham chiếu kiểm tra trước khi ghi ra bất cứ tệp n
 01 Trung bình; cấp xã 07 Xuất sắc, 04 Tốt, 01 Trung bình, 02 Chưa thực hiện chấm điểm; mọi cán bộ hoàn thành
 100% nhiệm vụ, mọi người dân được khảo sát đều hài lòng.
 
+Quý 2021-Q3 và 2021-Q4 nối tiếp cùng dòng thời gian, để thử xu hướng qua các quý và kết quả cả năm (`tthc trend`,
+`tthc year`): vài đơn vị lên hoặc xuống một mức xếp loại (quý 2021-Q3: Phòng Tài chính - Kế hoạch xuống Tốt, Phòng Tài
+nguyên và Môi trường lên Khá, xã Phì Nhừ lên Xuất sắc, xã Phình Giàng xuống Yếu, xã Tìa Dình nộp tự chấm và đạt Tốt;
+quý 2021-Q4: Phòng Tài chính - Kế hoạch trở lại Xuất sắc, xã Nong U xuống Khá, xã Phình Giàng lên Trung bình, xã Pú
+Hồng xuống hai mức, từ Tốt còn Trung bình). Các tệp của hai quý đầu không đổi một byte khi thêm hai quý sau: hồ sơ
+của hai quý sau được tiếp nhận từ 01/7/2021, đánh số tiếp sau hồ sơ cũ của cùng đơn vị; hồ sơ còn tồn từ nửa đầu năm
+được giải quyết (trễ hạn) trong quý 2021-Q3, nên có mặt trong số hồ sơ được chấm của quý đó.
+
 Các tệp dùng để thử những gì:
 - `dossiers.xlsx`: bản xuất của hệ thống một cửa, tiêu đề tiếng Việt, ngày giờ kiểu Excel, gồm các hồ sơ tiếp nhận
   từ ngày 15 của tháng trước quý đến hết quý (để thử chính sách kỳ `reporting_cutoff`) cùng các hồ sơ cũ hơn còn
   tồn lúc đó, như thấy vào ngày thứ năm sau khi hết quý: hồ sơ có kết quả trước hoặc sau quý, còn mở, hoặc còn mở
   và đã quá hạn đều có mặt và phải được để ra ngoài các hồ sơ được chấm theo chính sách mặc định. Giờ trong ngày
   khác giờ hẹn: một hồ sơ "đúng ngày hẹn" có thể xong sau giờ hẹn vài tiếng.
-- Quý 2021-Q2 dùng tên cột chuẩn; ở quý 2021-Q1, `self_assessment.csv` và `surveys.csv` dùng tiêu đề tiếng Việt,
-  có BOM UTF-8, dấu phẩy thập phân và ngày viết ngày trước; các tệp CSV khác của quý 2021-Q1 dùng ngày viết ngày
-  trước, `x`/để trống và `có`/`không` cho đúng/sai, và dấu phẩy thập phân.
+- Quý 2021-Q2, 2021-Q3 và 2021-Q4 dùng tên cột chuẩn; ở quý 2021-Q1, `self_assessment.csv` và `surveys.csv` dùng
+  tiêu đề tiếng Việt, có BOM UTF-8, dấu phẩy thập phân và ngày viết ngày trước; các tệp CSV khác của quý 2021-Q1
+  dùng ngày viết ngày trước, `x`/để trống và `có`/`không` cho đúng/sai, và dấu phẩy thập phân.
 - Phòng Văn hóa và Thông tin có một hồ sơ trong bản xuất quý 2021-Q2, còn mở: không có hồ sơ nào được chấm. Quý
   2021-Q2 có hai xã có hồ sơ nhưng không có dòng tự chấm (quý 2021-Q1: một xã).
 - `complaints.csv`: một phản ánh về thái độ được kết luận không đúng sự thật (quý 2021-Q2, Mường Luân: chỉ số 7
   không bị ảnh hưởng), một phản ánh đúng (quý 2021-Q1, Tìa Dình), các câu trả lời sau hạn, một vụ việc kéo dài và
   một phản ánh chưa đến hạn ở cuối quý (không tính vào chỉ số 8).
-- `steps.csv`: hồ sơ đất đai của Phòng Tài nguyên và Môi trường có bước của một xã (quý 2021-Q1 có một bước của xã
-  trễ hạn).
+- `steps.csv`: hồ sơ đất đai của Phòng Tài nguyên và Môi trường có bước của một xã (quý 2021-Q1 và 2021-Q4 có một
+  bước của xã trễ hạn).
 - `overrides.csv`: các điều chỉnh có lý do của người thẩm định, không làm thay đổi điểm của đơn vị nào.
 
 """
@@ -1447,7 +1665,7 @@ def _vi(number: float) -> str:
 def render_readme(results: dict[str, dict[str, Graded]], counts: dict[str, int]) -> str:
     lines = [README_HEAD.format(seed=SEED), "Số dòng của từng tệp:", "", "| tệp | số dòng |", "|---|---|"]
     lines += [f"| `{name}` | {n} |" for name, n in sorted(counts.items())]
-    for period in QUARTERS:
+    for period in ALL_QUARTERS:
         title = (f"Kết quả dự định, quý {period.name} (tỷ lệ trên các hồ sơ có kết quả trong quý; minh chứng chỉ số 5: "
                  "tỷ lệ tự giải quyết tại Bộ phận Một cửa; tỷ lệ tiếp nhận và trả kết quả tại Bộ phận Một cửa):")
         lines += ["", title, "",
@@ -1481,14 +1699,14 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     officials = make_officials()
-    dossiers = build_dossiers(officials)
+    dossiers = extend_timeline(build_dossiers(officials), officials)
     write_units(out)
-    results = {period.name: write_quarter(out, period, dossiers, args.quiet) for period in (Q2, Q1)}
+    results = {period.name: write_quarter(out, period, dossiers, args.quiet) for period in (Q2, Q1, Q3, Q4)}
     counts = {}
     for path in sorted(out.rglob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as fh:
             counts[path.relative_to(out).as_posix()] = sum(1 for _ in csv.reader(fh)) - 1
-    for period in QUARTERS:
+    for period in ALL_QUARTERS:
         counts[f"{period.name}/dossiers.xlsx"] = len(export(dossiers, period))
     (out / "README.md").write_text(render_readme(results, counts), encoding="utf-8")
     return 0

@@ -326,12 +326,14 @@ def _profile(folder: Path, name: str, text: str) -> Path:
     ("policies: resolved_or_overdue\n", "policies: cần một bảng TÊN_CHÍNH_SÁCH: GIÁ_TRỊ"),
     ("data_dir: 5\n", "p.yaml: data_dir: cần một chuỗi văn bản, nhận 5"),
     ("title: [a, b]\n", "p.yaml: title: cần một chuỗi văn bản"),
-    ("rules: tt01-2019\n", "p.yaml: rules: cần tên một bộ quy tắc trong parameters/rules: tt01-2018, nhận 'tt01-2019'"),
+    ("rules: tt01-2019\n", "p.yaml: rules: cần tên một bộ quy tắc trong parameters/rules: nd118-2025, tt01-2018, nhận 'tt01-2019'"),
     ("rule: tt01-2018\n",
      "p.yaml: rule: khóa không dùng được ở đây; các khóa hợp lệ: title, data_dir, rules, policies"),
     ("policies: {populaton: resolved_or_overdue}\n",
-     "p.yaml: policies.populaton: không có chính sách này trong bộ quy tắc tt01-2018; các chính sách: "
-     "indicator2_without_steps, indicator9_band, missing_indicator, missing_self_assessment, period, population"),
+     "p.yaml: policies.populaton: không có chính sách này trong bộ quy tắc nào trong parameters/rules; các chính "
+     "sách: digitisation_full_at, empty_denominator, index_bands, index_rounding, index_source, "
+     "indicator2_without_steps, indicator9_band, missing_component, missing_indicator, missing_self_assessment, "
+     "online_full_at, payment_full_at, period, population, rounding, unit_indicator_without_evidence"),
     ("rules: tt01-2018\npolicies: {colour: red}\n",
      "policies.colour: không có chính sách này trong bộ quy tắc tt01-2018; các chính sách:"),
     ("policies: {rounding: ceil}\n",
@@ -376,14 +378,19 @@ def test_the_rule_set_chosen_by_date_names_the_profile_when_it_refuses_a_choice(
 def test_a_scheme_may_add_a_profile_key(profiles_dir, monkeypatch):
     from tthc.parameters.validation import Text
 
-    _profile(profiles_dir, "p", "province_unit_id: TINH\n")
-    with pytest.raises(ProfileError, match="province_unit_id: khóa không dùng được ở đây"):
+    _profile(profiles_dir, "p", "district_code: H01\n")
+    with pytest.raises(ProfileError, match="district_code: khóa không dùng được ở đây"):
         load_profile("p")
-    monkeypatch.setitem(PROFILE_KEYS, "province_unit_id", Text)
-    assert load_profile("p").settings == {"province_unit_id": "TINH"}
-    _profile(profiles_dir, "p", "province_unit_id: 12\n")
-    with pytest.raises(ProfileError, match="p.yaml: province_unit_id: cần một chuỗi văn bản, nhận 12"):
+    monkeypatch.setitem(PROFILE_KEYS, "district_code", Text)
+    assert load_profile("p").settings == {"district_code": "H01"}
+    _profile(profiles_dir, "p", "district_code: 12\n")
+    with pytest.raises(ProfileError, match="p.yaml: district_code: cần một chuỗi văn bản, nhận 12"):
         load_profile("p")
+
+
+def test_the_index_scheme_knows_the_province_unit_id():
+    assert "province_unit_id" in PROFILE_KEYS
+    assert load_profile("tinh-mau").settings["province_unit_id"] == "TINH"
 
 
 def test_one_malformed_profile_does_not_stop_the_others(profiles_dir, tmp_path):

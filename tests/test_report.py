@@ -182,9 +182,9 @@ def test_build_report_from_profile(tmp_path):
 
 def test_quarter_without_parameter_file_still_reports(tmp_path):
     out = write_seed_outputs(tmp_path / "out")
-    doc = rp.build_report("2021-Q3", "dien-bien-dong", out_dir=out, root=PROJECT_ROOT)
-    assert "Quý III năm 2021" in doc.html
-    assert any("2021-Q3" in warning for warning in doc.warnings)
+    doc = rp.build_report("2022-Q3", "dien-bien-dong", out_dir=out, root=PROJECT_ROOT)
+    assert "Quý III năm 2022" in doc.html
+    assert any("2022-Q3" in warning for warning in doc.warnings)
 
 
 def test_unknown_form_channel_counts_in_total_only(tmp_path, params):

@@ -54,7 +54,7 @@ def generator():
 def graded(tmp_path_factory) -> dict[str, Path]:
     """The engine's output folder for each bundled quarter, default policies."""
     out = {}
-    for quarter in ("2021-Q2", "2021-Q1"):
+    for quarter in ("2021-Q2", "2021-Q1", "2021-Q3", "2021-Q4"):
         folder = tmp_path_factory.mktemp(quarter) / "out"
         code = tthc_main(["grade", "--quarter", quarter, "--data", str(DATA), "--out", str(folder)])
         assert code == 0, f"tthc grade {quarter} exited with {code}"
@@ -68,7 +68,7 @@ def test_generator_is_deterministic_and_bundled_data_is_current(generator, tmp_p
     assert generator.main(["--out", str(second), "--quiet"]) == 0
     made = files(first)
     assert made == files(second), "two runs of make_sample.py differ"
-    assert {"units.csv", "2021-Q2/dossiers.xlsx", "2021-Q1/dossiers.xlsx"} <= made.keys()
+    assert {"units.csv", *(f"2021-Q{n}/dossiers.xlsx" for n in range(1, 5))} <= made.keys()
     bundled = files(DATA)
     stale = sorted(name for name, data in made.items() if bundled.get(name) != data)
     assert not stale, f"data/dien-bien-dong is not what scripts/make_sample.py makes: {stale}"
@@ -92,7 +92,7 @@ def test_q2_every_surveyed_citizen_is_satisfied(graded):
     assert all(int(r["dissatisfied"]) == 0 for r in rows)
 
 
-@pytest.mark.parametrize("quarter", ["2021-Q2", "2021-Q1"])
+@pytest.mark.parametrize("quarter", ["2021-Q2", "2021-Q1", "2021-Q3", "2021-Q4"])
 def test_every_unit_gets_its_planned_result(generator, graded, quarter):
     plans = generator.PLANS[quarter]
     grades = {g["unit_id"]: g for g in read_csv(graded[quarter] / "grades.csv")}

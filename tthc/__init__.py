@@ -15,7 +15,6 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.1.0"
 
 
-
 def _project_root() -> Path:
     """The project folder (holds parameters/, data/, outputs/): ``TTHC_HOME``, else the checkout this
     package lives in, else the current folder."""
@@ -43,3 +42,23 @@ def notebook_run(quarter, profile=None, data_dir=None, out_dir=None, policies=No
         display(Markdown(f"**{run.quarter.label_vi}** · cấu hình `{run.name}` · bộ quy tắc `{run.rules.id}` · "
                          f"dữ liệu `{run.data_dir}` · kết quả `{run.out_dir}`"))
     return run
+
+
+def notebook_trend(profile=None, from_quarter=None, to_quarter=None, data_dir=None, quarters_dir=None, out_dir=None,
+                   *, write=True, show=True):
+    """The trend of the trend notebook's parameters cell, made exactly as ``tthc trend`` makes it
+    (``tthc.run.trend.make_trend``: quarters without an output folder are graded now from their data), shown
+    as a one-line banner unless ``show`` is false. With ``write``, its folder is written as the command writes it."""
+    from tthc.run.trend import make_trend
+
+    made = make_trend(profile, from_quarter, to_quarter, data_dir, quarters_dir, out_dir, write=write)
+    if show:
+        from IPython.display import Markdown, display
+
+        trend = made.trend
+        first, last = trend.quarters[0].quarter, trend.quarters[-1].quarter
+        now = ", ".join(q.label_vi for q in trend.graded_now) or "không"
+        where = f" · kết quả `{made.out_dir}`" if made.out_dir else ""
+        display(Markdown(f"**Từ {first.label_vi} đến {last.label_vi}** · profile `{trend.name}` · "
+                         f"{len(trend.quarters)} quý có kết quả · chấm lại trong bộ nhớ: {now}{where}"))
+    return made

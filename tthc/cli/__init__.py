@@ -16,7 +16,7 @@ from tthc.errors import EXIT_FAILED, EXIT_INPUT, EXIT_OK, TthcError  # noqa: F40
 
 #: Modules that add a sub-command.
 COMMANDS = ("tthc.cli.grade", "tthc.cli.explain", "tthc.cli.verify", "tthc.cli.run",
-            "tthc.cli.check", "tthc.cli.batch")
+            "tthc.cli.check", "tthc.cli.batch", "tthc.cli.trend", "tthc.cli.year")
 
 
 def build_parser() -> argparse.ArgumentParser:

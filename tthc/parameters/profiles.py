@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from tthc import PROJECT_ROOT
 from tthc.errors import TthcError
+from tthc.parameters.annual import AnnualMethod
 from tthc.parameters.policies import Choices
 from tthc.parameters.ruleset import RULES_DIR, RuleSetError, load_ruleset, ruleset_path, rulesets
 from tthc.parameters.ruleset import available as rule_names
@@ -33,9 +34,10 @@ from tthc.parameters.validation import Problem, SchemaProblems, Strict, Text, de
 PROFILES_DIR = PROJECT_ROOT / "parameters" / "profiles"
 DEFAULT_PROFILE = "dien-bien-dong"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-#: Profile keys added by schemes: name → pydantic type (see the module's docstring). ``province_unit_id``:
-#: the id under which the NĐ 118/2025 index reports the province's own figures (default ``TINH``).
-PROFILE_KEYS: dict[str, Any] = {"province_unit_id": Text}
+#: Profile keys added by schemes: name → pydantic type (see the module's docstring). ``province_unit_id``: the id
+#: under which the NĐ 118/2025 index reports the province's own figures (default ``TINH``); ``annual_method``:
+#: the year's (``tthc.parameters.annual``).
+PROFILE_KEYS: dict[str, Any] = {"province_unit_id": Text, "annual_method": AnnualMethod}
 
 
 class ProfileError(TthcError, ValueError):
