@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,7 @@ import pandas as pd
 
 from tthc.input.checks import gap_findings
 from tthc.input.findings import Findings
-from tthc.input.loading import FILE, Inputs, load_quarter
+from tthc.input.loading import FILE, Accounting, Inputs, load_quarter
 from tthc.input.reading import ROW
 from tthc.input.values import ONLINE
 from tthc.parameters.policies import resolve_policies
@@ -52,8 +53,8 @@ class Result:
     rules: RuleSet
     policies: dict[str, str]
     period: Period
-    inputs: Inputs
-    findings: Findings
+    inputs: Inputs  # the quarter as graded: the loaded tables, with this result's findings and accounting
+    findings: Findings  # the loader's findings, then the grading's (the loaded ``Inputs`` keep only theirs)
     units: list[UnitResult]
     scored: pd.DataFrame  # the population: the columns the engine scored from, one row per dossier
     dossier_points: pd.DataFrame
@@ -63,6 +64,11 @@ class Result:
     satisfaction: pd.DataFrame | None = None
     source: pd.DataFrame | None = None  # every dossier row read, with the day columns
     rows: np.ndarray | None = None      # the population's positions in ``source`` (None: all of them)
+
+    @property
+    def accounting(self) -> dict[str, Accounting]:
+        """Rows read per file = rows used + rows excluded: the loader's, with the grading's exclusions."""
+        return self.inputs.accounting
 
     @cached_property
     def population(self) -> pd.DataFrame:
@@ -140,7 +146,13 @@ def grade_quarter(data_dir: Path | str, quarter: Quarter | str, rules: RuleSet |
     return grade_inputs(inputs, rules, resolved)
 
 
-def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
+def grade_inputs(loaded: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
+    """Grade a loaded quarter: a pure function of its arguments, which it leaves as they were.
+
+    The result carries its own findings (the loader's, then the grading's) and its own row accounting (the
+    loader's, with the rows the grading leaves out); ``result.inputs`` is the loaded quarter with these.
+    Grading the same loaded quarter twice gives two equal results."""
+    inputs = graded_view(loaded)
     findings = inputs.findings
     period = Period(*inputs.quarter.bounds(policies["period"]))
     unit_ids = list(inputs.units["unit_id"])
@@ -192,6 +204,15 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     _complaints_outside(inputs, period, findings)
     findings.extend(gap_findings(result))
     return result
+
+
+def graded_view(loaded: Inputs) -> Inputs:
+    """The loaded quarter with a findings list and a row accounting of its own (the tables are shared and
+    only read)."""
+    findings = Findings()
+    findings.extend(loaded.findings)
+    accounting = {label: Accounting(acc.read, Counter(acc.excluded)) for label, acc in loaded.accounting.items()}
+    return replace(loaded, findings=findings, accounting=accounting)
 
 
 #: The population's columns the engine scores from (``population_frame`` adds the others when asked).
