@@ -14,7 +14,7 @@ from tthc.parameters.policies import parse_assignments
 def print_comparison(args: argparse.Namespace, target, result) -> int:
     """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the official
     ones) and list every unit whose result would change. Writes nothing."""
-    from tthc.audit.trees import compare_policies, render_changes
+    from tthc.audit.compare import compare_policies, render_changes
     from tthc.schemes.tt01.engine import grade_quarter
 
     try:
