@@ -292,7 +292,7 @@ def _grade_officials(inputs, rules, policies, pop, names, pairs: _Pairs, pair_me
         "score": fmt_tenths(total),
         "completion": completion,
         "unit_name": [unit_names[u] for u, _o, _g in entries],
-        **{f"i{ind.number}": fmt_tenths(tenths[:, j]) for j, ind in enumerate(inds)},
+        **{ind.code: fmt_tenths(tenths[:, j]) for j, ind in enumerate(inds)},
     })
     keyed = {(unit_ids[u], o): g for u, o, g in entries}
     return frame, OfficialScores(keyed, means, [ind.number for ind in inds])
