@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tthc import PROJECT_ROOT
-from tthc.audit.trees import (
+from tthc.audit.explain import (
     AuditError,
     check_arithmetic,
     compare_policies,

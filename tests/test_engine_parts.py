@@ -16,7 +16,8 @@ from tthc.input.findings import INFO, WARNING, Finding, Findings
 from tthc.input.reading import ROW
 from tthc.rounding import round_one
 from tthc.schemes.tt01.grading import codes_in, group_means
-from tthc.schemes.tt01.population import Period, add_day_columns, calendar_day, population_rows, select_population
+from tthc.schemes.tt01.population import Period, add_day_columns, calendar_day, population_rows
+from tthc.schemes.tt01.result import population_frame
 
 PERIOD = Period(date(2021, 4, 1), date(2021, 6, 30))
 
@@ -106,8 +107,10 @@ def test_population_rows_and_their_findings(policy, kept):
     assert sum(excluded.values()) == 5 - len(kept) == len(findings)
     named = {f.row for f in findings.items}
     assert named == {r for r, d in zip(days[ROW], days["dossier_id"], strict=True) if d not in kept}
-    frame, _ = select_population(days, PERIOD, policy, Findings())
+    rows = np.flatnonzero(keep)  # as the engine does: the population's frame from the rows kept
+    frame = population_frame(days, rows, pd.DataFrame({"open_overdue": open_overdue[rows]}))
     assert list(frame["dossier_id"]) == kept and list(frame.index) == list(range(len(kept)))
+    assert list(frame.loc[frame["open_overdue"], "dossier_id"]) == [k for k in kept if k in ("AFTER", "OPEN_LATE")]
 
 
 def _frames(n_open: int = 0):

@@ -213,3 +213,19 @@ def test_a_hand_over_for_other_files_is_not_used(data, tmp_path, counted, monkey
     inputs = pipeline.load(run)
     assert counted["load"] == 2
     same_inputs(inputs, LOAD_QUARTER(run.data_dir, run.quarter, run.rules))
+
+
+def test_what_a_stage_changes_in_its_objects_never_reaches_the_next_stage(data, tmp_path, counted):
+    run = run_for(data, tmp_path)
+    loaded = pipeline.load(run)
+    loaded.tables["dossiers"].loc[:, "unit_id"] = "đổi"  # in place: the kept load is not this table
+    loaded.findings.info("x", "thêm")
+    inputs, _ = pipeline.check(run)  # graded from the kept load, not from the changed copy
+    inputs.tables["dossiers"].loc[:, "finished_at"] = pd.NaT
+    inputs.findings.info("y", "thêm")
+    inputs.accounting[inputs.files["dossiers"].label].excluded["đổi"] += 1
+    result = pipeline.grade(run)  # the check stage's grading
+    assert counted == {"load": 1, "grade": 1}
+    fresh = engine.grade_quarter(run.data_dir, run.quarter, run.rules, run.policies, base_policies=run.base_policies)
+    assert render(result) == render(fresh)
+    same_inputs(pipeline.load(run), LOAD_QUARTER(run.data_dir, run.quarter, run.rules))

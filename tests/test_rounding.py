@@ -3,7 +3,7 @@ from fractions import Fraction
 
 import pytest
 
-from tthc.rounding import mean_rounded, round_one
+from tthc.rounding import round_one
 
 
 @pytest.mark.parametrize(
@@ -23,12 +23,14 @@ def test_binary_float_artefacts_do_not_change_the_result():
 
 
 def test_means_are_exact_fractions():
-    assert mean_rounded(5, 4) == Decimal("1.3")     # 1.25
-    assert mean_rounded(39, 20) == Decimal("2.0")   # 1.95
-    assert mean_rounded(1, 20) == Decimal("0.1")    # 0.05
-    assert mean_rounded(4, 3) == Decimal("1.3")     # 1.333…
-    assert mean_rounded(5, 3) == Decimal("1.7")     # 1.666…
+    # the means are rounded as fractions (sum / count), never through a float
+    assert round_one(Fraction(5, 4)) == Decimal("1.3")     # 1.25
+    assert round_one(Fraction(39, 20)) == Decimal("2.0")   # 1.95
+    assert round_one(Fraction(1, 20)) == Decimal("0.1")    # 0.05
+    assert round_one(Fraction(4, 3)) == Decimal("1.3")     # 1.333…
+    assert round_one(Fraction(5, 3)) == Decimal("1.7")     # 1.666…
     assert round_one(Fraction(1, 3)) == Decimal("0.3")
+    assert round_one(Fraction(5, 4), "half_even") == Decimal("1.2")
 
 
 def test_half_even_is_the_alternative():
@@ -55,7 +57,7 @@ def test_group_means_integer_path_matches_exact_rounding():
         got = group_means(groups, 4, points, "half_up")
         for g in range(4):
             values = [p for gg, p in rows if gg == g and p is not None]
-            expected = mean_rounded(sum(values), len(values)) if values else None
+            expected = round_one(Fraction(sum(values), len(values))) if values else None
             assert got.mean[g] == expected
 
     check()

@@ -388,7 +388,7 @@ def test_a_step_with_an_unreadable_finish_decides_nothing_unless_another_is_late
 
 
 def test_an_unreadable_own_step_is_explained_not_scored(tmp_path):
-    from tthc.audit.trees import explain_dossier
+    from tthc.audit.explain import explain_dossier
 
     rows = [dossier("D1", received="2021-04-01", due="2021-04-20", finished="2021-04-15"),
             dossier("D2", received="2021-04-01", due="2021-04-20", finished="2021-04-15")]

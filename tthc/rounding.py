@@ -42,8 +42,3 @@ def _up_on_tie(whole: int, mode: str) -> bool:
     if mode == ROUND_HALF_UP:
         return whole >= 0
     return whole % 2 == 1
-
-
-def mean_rounded(total: int | Fraction, count: int, mode: str = "half_up") -> Decimal:
-    """``round_one(total / count)`` computed exactly."""
-    return round_one(Fraction(total) / count, mode)

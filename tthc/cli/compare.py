@@ -12,7 +12,7 @@ from tthc.input.findings import InputError
 def print_comparison(result, alternative_run) -> int:
     """``tthc grade --compare-policy``: grade again with the alternative policies (on top of the run's
     own) and list every unit whose result would change. Writes nothing."""
-    from tthc.audit.trees import compare_policies, render_changes
+    from tthc.audit.compare import compare_policies, render_changes
     from tthc.run.grading import grade_run
 
     try:

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tthc.audit.trees import (
+    from tthc.audit.explain import (
         AuditError,
         explain_dossier,
         explain_official,

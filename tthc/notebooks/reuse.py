@@ -13,18 +13,25 @@ environment variable ``TTHC_HAND_OVER``, and the load stage takes it instead of 
 An entry (or the handed-over load) is used only when its key matches: the data folder, the quarter, the
 rule file (path and SHA-256), the resolved policies for a grading, and the SHA-256 of every file the loader
 can read (``units.*`` in the data folder, every file of the quarter's folder). The files are hashed again
-after a load, and a load whose files changed meanwhile is not kept. Entries are deep copies, handed out as
-deep copies (a grading is handed out once), so what a stage changes in its own objects never reaches the
-next stage. Only the latest load and the latest grading are kept; :func:`forget` drops both.
+after a load, and a load whose files changed meanwhile is not kept. Only the latest load and the latest
+grading are kept; :func:`forget` drops both.
+
+Nothing is deep-copied. Grading is a pure function (it leaves the loaded quarter as it was: the result has
+findings and a row accounting of its own), so a kept load can serve every stage. A stage still gets its own
+copy of a load (:func:`own_copy`: new containers, a new findings list and accounting, the tables as
+copy-on-write copies: pandas 3 copies a table's data only when one side writes into it), so that a notebook
+cell that edits its tables or findings never changes what the next stage is handed. A grading is handed out
+once, as it was made; the stage that kept it hands out only its own copy of the graded inputs.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import pickle
+from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +43,7 @@ __all__ = [
     "input_fingerprint",
     "keep_grading",
     "load_key",
+    "own_copy",
     "reuse_grading",
     "reuse_load",
 ]
@@ -84,8 +92,24 @@ def grade_key(load: tuple, policies: Mapping[str, str]) -> tuple:
     return (*load, tuple(sorted(policies.items())))
 
 
-def _shared(rules) -> dict[int, Any]:
-    return {id(rules): rules}  # the rule set is immutable: copies share it
+def own_copy(inputs):
+    """A loaded quarter the caller may change without changing ``inputs``: new containers, findings list and
+    accounting; each table a copy-on-write copy (no data is copied until one side writes into it)."""
+    from tthc.input.findings import Findings
+    from tthc.input.loading import Accounting
+
+    findings = Findings()
+    findings.extend(inputs.findings)
+    return replace(
+        inputs,
+        units=inputs.units.copy(deep=False),
+        tables={name: None if t is None else t.copy(deep=False) for name, t in inputs.tables.items()},
+        columns={name: set(cols) for name, cols in inputs.columns.items()},
+        files={name: replace(info) for name, info in inputs.files.items()},
+        accounting={label: Accounting(a.read, Counter(a.excluded)) for label, a in inputs.accounting.items()},
+        findings=findings,
+        headers={name: dict(h) for name, h in inputs.headers.items()},
+    )
 
 
 def reuse_load(key: tuple, fingerprint: str, rules, load: Callable[[], Any]) -> Any:
@@ -93,16 +117,17 @@ def reuse_load(key: tuple, fingerprint: str, rules, load: Callable[[], Any]) -> 
     error and the files did not change while it ran). Returns an object the caller may change."""
     kept = _loads.get(key)
     if kept is not None and kept[0] == fingerprint:
-        return copy.deepcopy(kept[1], _shared(rules))
+        return own_copy(kept[1])
     handed = _handed_over(key, fingerprint)
     if handed is not None:
         _loads.clear()
         _loads[key] = (fingerprint, handed)
-        return copy.deepcopy(handed, _shared(rules))
+        return own_copy(handed)
     inputs = load()
     _loads.clear()
     if not inputs.findings.errors and input_fingerprint(key[0], key[1]) == fingerprint:
-        _loads[key] = (fingerprint, copy.deepcopy(inputs, _shared(rules)))
+        _loads[key] = (fingerprint, inputs)
+        return own_copy(inputs)
     return inputs
 
 
@@ -135,9 +160,10 @@ def _handed_over(key: tuple, fingerprint: str) -> Any | None:
 
 
 def keep_grading(key: tuple, fingerprint: str, result) -> None:
-    """Keep a copy of ``result`` (graded from files with ``fingerprint``) for the next stage."""
+    """Keep ``result`` (graded from files with ``fingerprint``) for the next stage, as it is: grading changed
+    none of its arguments, and the keeping stage hands out only :func:`own_copy` of its inputs."""
     _gradings.clear()
-    _gradings[key] = (fingerprint, copy.deepcopy(result, _shared(result.rules)))
+    _gradings[key] = (fingerprint, result)
 
 
 def reuse_grading(key: tuple, fingerprint: str) -> Any | None:

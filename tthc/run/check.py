@@ -19,16 +19,13 @@ def check_quarter(data_dir, quarter, rules, policies: dict[str, str]) -> tuple[I
     inputs = load_quarter(data_dir, quarter, rules, strict=False)
     if inputs.findings.errors:
         return inputs, None
-    return inputs, checked_rows(grade_inputs(inputs, rules, policies))
+    result = grade_inputs(inputs, rules, policies)
+    return result.inputs, checked_rows(result)  # the loaded quarter with the grading's findings and accounting
 
 
 def checked_rows(result) -> dict[str, int]:
-    """The check's part after grading: the self-score gaps among the findings (when the grading did not add
-    them), and the rows each file really contributed (:func:`used_rows`)."""
-    from tthc.input.checks import gap_findings
-
-    if not any(f.code == "self_score_gap" for f in result.findings.items):
-        result.findings.extend(gap_findings(result))
+    """The check's part after grading (the grading's findings include the self-score gaps): the rows each
+    file really contributed (:func:`used_rows`). Reads the result, changes nothing."""
     return used_rows(result)
 
 

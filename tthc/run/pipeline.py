@@ -192,7 +192,7 @@ def check(run: RunParameters):
     if reuse.input_fingerprint(run.data_dir, run.quarter) == fingerprint:  # unchanged while loading
         key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
         reuse.keep_grading(key, fingerprint, result)
-    return inputs, checked_rows(result)
+    return reuse.own_copy(result.inputs), checked_rows(result)  # the grading's findings and accounting
 
 
 def grade(run: RunParameters):

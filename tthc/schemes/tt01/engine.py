@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ import pandas as pd
 
 from tthc.input.checks import gap_findings
 from tthc.input.findings import Findings
-from tthc.input.loading import FILE, Inputs, load_quarter
+from tthc.input.loading import FILE, Accounting, Inputs, load_quarter
 from tthc.input.reading import ROW
 from tthc.input.values import ONLINE, unreadable
 from tthc.parameters.policies import resolve_policies
@@ -21,110 +20,16 @@ from tthc.parameters.ruleset import RuleSet, load_ruleset, ruleset_for
 from tthc.quarter import Quarter
 from tthc.rounding import round_one
 from tthc.schemes.tt01.evidence import attach_evidence
-from tthc.schemes.tt01.grading import Grouping, IndicatorScore, codes_in, fmt, fmt_tenths, group_means, total_of
-from tthc.schemes.tt01.measures import DossierContext, score_dossiers
+from tthc.schemes.tt01.grading import Grouping, IndicatorScore, codes_in, fmt_tenths, group_means, total_of
+from tthc.schemes.tt01.measure import DossierContext, OnlineFacts, UnitContext
+from tthc.schemes.tt01.measures import score_dossiers
 from tthc.schemes.tt01.overrides import Overrides, collect_overrides
-from tthc.schemes.tt01.participants import participants, resolving_rows
+from tthc.schemes.tt01.participants import participants
 from tthc.schemes.tt01.population import Period, add_day_columns, overdue_open, population_rows
-from tthc.schemes.tt01.reasons import dossier_reasons
-from tthc.schemes.tt01.unit_measures import OnlineFacts, UnitContext, score_unit_indicator
+from tthc.schemes.tt01.result import OfficialScores, Result, UnitResult, population_frame
+from tthc.schemes.tt01.unit_measures import score_unit_indicator
 
-
-@dataclass
-class UnitResult:
-    unit_id: str
-    unit_name: str
-    level: str | None
-    dossiers: int
-    scores: list[IndicatorScore]
-    total: Decimal | None
-    total_note: str
-    self_scores: dict[int, Decimal | None]
-    self_total: Decimal | None
-    submitted: bool
-    result: str
-    band_min: Decimal | None = None
-
-
-@dataclass
-class Result:
-    quarter: Quarter
-    rules: RuleSet
-    policies: dict[str, str]
-    period: Period
-    inputs: Inputs
-    findings: Findings
-    units: list[UnitResult]
-    scored: pd.DataFrame  # the population: the columns the engine scored from, one row per dossier
-    dossier_points: pd.DataFrame
-    steps_participants: pd.DataFrame | None
-    officials: pd.DataFrame
-    official_scores: dict[tuple[str, str], list[IndicatorScore]] = field(default_factory=dict)
-    satisfaction: pd.DataFrame | None = None
-    source: pd.DataFrame | None = None  # every dossier row read, with the day columns
-    rows: np.ndarray | None = None      # the population's positions in ``source`` (None: all of them)
-
-    @cached_property
-    def population(self) -> pd.DataFrame:
-        """The dossiers scored, with every column read and the facts the engine added (built when first
-        asked for: grading itself only needs ``scored``)."""
-        return population_frame(self.source, self.rows, self.scored)
-
-    @property
-    def grades(self) -> pd.DataFrame:
-        rows = []
-        for u in self.units:
-            row = {"unit_id": u.unit_id, "unit_name": u.unit_name, "level": u.level or "", "dossiers": u.dossiers}
-            by_number = {s.number: s for s in u.scores}
-            for ind in self.rules.indicators:
-                s = by_number.get(ind.number)
-                row[ind.code] = fmt(s.points) if s else ""
-            row.update(total=fmt(u.total), self_total=fmt(u.self_total), result=u.result)
-            rows.append(row)
-        columns = ["unit_id", "unit_name", "level", "dossiers", *[i.code for i in self.rules.indicators],
-                   "total", "self_total", "result"]
-        return pd.DataFrame(rows, columns=columns)
-
-    @property
-    def participants(self) -> pd.DataFrame:
-        """Indicator 2 per participating unit (without step data: the resolving unit, one row per dossier)."""
-        if self.steps_participants is not None:
-            return self.steps_participants
-        ind = next((i for i in self.rules.dossier_indicators if i.params.get("per_participant")), None)
-        return pd.DataFrame() if ind is None else resolving_rows(self.population, self.dossier_points, ind)
-
-    @property
-    def dossier_scores(self) -> pd.DataFrame:
-        pop, pts = self.population, self.dossier_points
-        out = pd.DataFrame({
-            "dossier_id": pop["dossier_id"], "unit_id": pop["unit_id"], "official": pop["official"],
-            "procedure": pop["procedure"], "channel": pop["channel"],
-            "received_at": pop["received_day"].dt.strftime("%Y-%m-%d"),
-            "due_at": pop["due_day"].dt.strftime("%Y-%m-%d"),
-            "finished_at": pop["finished_day"].dt.strftime("%Y-%m-%d"),
-        })
-        reasons = dossier_reasons(pop, pts, self.rules.dossier_indicators)
-        for ind in self.rules.dossier_indicators:
-            out[ind.code] = pts[ind.code]
-            out[f"{ind.code}_reason"] = reasons[f"{ind.code}_reason"]
-        out["source_file"] = pop[FILE]
-        out["source_row"] = pop[ROW]
-        return out
-
-    @property
-    def unit_indicators(self) -> pd.DataFrame:
-        rows = []
-        for u in self.units:
-            for s in u.scores:
-                self_score = u.self_scores.get(s.number)
-                rows.append({
-                    "unit_id": u.unit_id, "indicator": s.number, "points": fmt(s.points), "source": s.source,
-                    "dossiers_with_info": s.dossiers, "points_sum": s.points_sum,
-                    "self_score": fmt(self_score), "reason": s.reason,
-                    "citation": self.rules.indicator(s.number).citation,
-                })
-        return pd.DataFrame(rows, columns=["unit_id", "indicator", "points", "source", "dossiers_with_info",
-                                           "points_sum", "self_score", "reason", "citation"])
+__all__ = ["Result", "UnitResult", "grade_inputs", "grade_quarter", "population_frame"]
 
 
 def grade_quarter(data_dir: Path | str, quarter: Quarter | str, rules: RuleSet | str | None = None,
@@ -140,7 +45,13 @@ def grade_quarter(data_dir: Path | str, quarter: Quarter | str, rules: RuleSet |
     return grade_inputs(inputs, rules, resolved)
 
 
-def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
+def grade_inputs(loaded: Inputs, rules: RuleSet, policies: dict[str, str]) -> Result:
+    """Grade a loaded quarter: a pure function of its arguments, which it leaves as they were.
+
+    The result carries its own findings (the loader's, then the grading's) and its own row accounting (the
+    loader's, with the rows the grading leaves out); ``result.inputs`` is the loaded quarter with these.
+    Grading the same loaded quarter twice gives two equal results."""
+    inputs = graded_view(loaded)
     findings = inputs.findings
     period = Period(*inputs.quarter.bounds(policies["period"]))
     unit_ids = list(inputs.units["unit_id"])
@@ -162,7 +73,7 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     points = score_dossiers(ctx, rules)
     part_ind = next((i for i in rules.dossier_indicators if i.params.get("per_participant")), None)
     overrides = collect_overrides(inputs, rules, pop.get("dossier_id"), findings)
-    overrides.apply_to_dossiers(pop, points)
+    points = overrides.apply_to_dossiers(pop, points)
     parts = None
     steps = inputs.table("steps")
     if steps is not None and not inputs.has("steps", "finished_at"):
@@ -171,8 +82,8 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
                          file=inputs.files["steps"].label, column="finished_at")
         steps = None
     if part_ind is not None and steps is not None and not steps.empty:
-        parts = participants(population_frame(days, rows, pop), points, steps, part_ind, period, findings)
-        overrides.apply_to_dossiers(pop, points)  # an override beats a step, so apply again after steps
+        parts, points = participants(population_frame(days, rows, pop), points, steps, part_ind, period, findings)
+        points = overrides.apply_to_dossiers(pop, points)  # an override beats a step, so apply again after steps
         resolving = (parts["role"] == "resolving").to_numpy()
         own = pd.Series(points[part_ind.code].to_numpy(), index=pop["dossier_id"])
         parts.loc[resolving, "points"] = parts.loc[resolving, "dossier_id"].map(own).astype("Int8")
@@ -194,6 +105,15 @@ def grade_inputs(inputs: Inputs, rules: RuleSet, policies: dict[str, str]) -> Re
     return result
 
 
+def graded_view(loaded: Inputs) -> Inputs:
+    """The loaded quarter with a findings list and a row accounting of its own (the tables are shared and
+    only read)."""
+    findings = Findings()
+    findings.extend(loaded.findings)
+    accounting = {label: Accounting(acc.read, Counter(acc.excluded)) for label, acc in loaded.accounting.items()}
+    return replace(loaded, findings=findings, accounting=accounting)
+
+
 #: The population's columns the engine scores from (``population_frame`` adds the others when asked).
 SCORED = ["unit_code", "online", "due_day", "finished_day", "open_overdue",
           "contacts", "contacts_applicant", "agencies_contacted"]
@@ -212,14 +132,6 @@ def _scored_columns(days: pd.DataFrame, rows: np.ndarray | None, inputs: Inputs,
     frame["field_check"] = pick(days["field_check"].isin([True]).to_numpy(dtype=bool) if inputs.has(
         "dossiers", "field_check") else np.zeros(len(days), dtype=bool))
     return frame
-
-
-def population_frame(source: pd.DataFrame, rows: np.ndarray | None, scored: pd.DataFrame) -> pd.DataFrame:
-    """Every column of the population's rows, with the facts the engine added while scoring."""
-    wide = source.reset_index(drop=True) if rows is None else source.take(rows).reset_index(drop=True)
-    added = {c: scored[c].array for c in scored.columns  # .array keeps the dtype (Int64, categorical)
-             if c not in wide.columns and c not in ("official_code",)}
-    return wide.assign(**added) if added else wide
 
 
 def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal | None]]:
@@ -380,27 +292,10 @@ def _grade_officials(inputs, rules, policies, pop, names, pairs: _Pairs, pair_me
         "score": fmt_tenths(total),
         "completion": completion,
         "unit_name": [unit_names[u] for u, _o, _g in entries],
-        **{f"i{ind.number}": fmt_tenths(tenths[:, j]) for j, ind in enumerate(inds)},
+        **{ind.code: fmt_tenths(tenths[:, j]) for j, ind in enumerate(inds)},
     })
     keyed = {(unit_ids[u], o): g for u, o, g in entries}
     return frame, OfficialScores(keyed, means, [ind.number for ind in inds])
-
-
-class OfficialScores(Mapping):
-    """(unit_id, official) → the official's indicator scores, built when asked for (audit), not for all."""
-
-    def __init__(self, keys: dict[tuple[str, str], int], means: dict, numbers: list[int]):
-        self._keys, self._means, self._numbers = keys, means, numbers
-
-    def __getitem__(self, key: tuple[str, str]) -> list[IndicatorScore]:
-        group = self._keys[key]
-        return [self._means[n].score(group, n) for n in self._numbers]
-
-    def __iter__(self):
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 #: Row accounting: a survey whose date was written but cannot be read.

@@ -1,126 +1,176 @@
-"""Per-dossier points (the indicators whose scope is ``dossier``), vectorised, each with its reason.
+"""The per-dossier measures of TT 01/2018 (indicators of scope ``dossier``): points, reasons, audit facts.
 
-Each indicator of the rule set names a measure; a measure returns the points (``<NA>`` where the dossier
-carries no information) and a reason code (a categorical, cheap at millions of rows). ``reasons.py`` turns
-codes and the dossier's facts into Vietnamese text when the tables are written.
+Each class is one measure kind (see ``measure.py``): its points for every dossier (vectorised, ``<NA>`` where
+the dossier carries no information) with a reason code, the Vietnamese reason built from the codes and the
+dossier's own dates and counts, and what the audit shows under each dossier.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from tthc.parameters.ruleset import Indicator, RuleSet
-from tthc.schemes.tt01.population import Period
+from tthc.schemes.explanation import Node, day, is_set, points_of, row_leaf
+from tthc.schemes.tt01.measure import (
+    NO_INFO,
+    OVERRIDE,
+    DossierContext,
+    DossierMeasure,
+    codes,
+    int8_points,
+    measure_for,
+    of_scope,
+    register,
+    replace_where,
+    with_flag,
+)
 
-NO_INFO = "no_info"
 TIMING = ["before", "on_time", "late", "open_overdue"]
-
-
-@dataclass
-class DossierContext:
-    """What the dossier measures may use: the population with facts, the period and the policies."""
-
-    dossiers: pd.DataFrame  # population with *_day columns, open_overdue and the evidence columns
-    period: Period
-    policies: dict[str, str]
-    has_complaints: bool
-    _timing: np.ndarray | None = None
-
-    def timing(self) -> np.ndarray:
-        """Per dossier, an index into TIMING (computed once, shared by the timing measures)."""
-        if self._timing is None:
-            d = self.dossiers
-            fin, due = d["finished_day"].to_numpy(), d["due_day"].to_numpy()
-            open_late = d["open_overdue"].to_numpy(dtype=bool)
-            self._timing = np.select([open_late, fin < due, fin == due], [3, 0, 1], 2).astype(np.int8)
-        return self._timing
-
-
-Measure = Callable[[DossierContext, Indicator], tuple[pd.Series, pd.Series]]
-MEASURES: dict[str, Measure] = {}
-
-
-def measure(name: str):
-    def register(fn: Measure) -> Measure:
-        MEASURES[name] = fn
-        return fn
-
-    return register
-
-
-# --- categorical reason codes ------------------------------------------------------------------
-
-def codes(index: np.ndarray, names: list[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.asarray(index, dtype=np.int16), categories=names, validate=False)
-
-
-def with_flag(cat: pd.Categorical, mask: np.ndarray, suffix: str) -> pd.Categorical:
-    """``code + suffix`` where ``mask``: the categories double, the codes shift into the second half."""
-    names = list(cat.categories)
-    shifted = cat.codes.astype(np.int16) + len(names) * np.asarray(mask, dtype=np.int16)
-    return codes(shifted, names + [n + suffix for n in names])
-
-
-def replace_where(cat: pd.Categorical, mask: np.ndarray, name: str) -> pd.Categorical:
-    names = list(cat.categories)
-    if name not in names:
-        names.append(name)
-    index = np.where(np.asarray(mask, dtype=bool), names.index(name), cat.codes).astype(np.int16)
-    return codes(index, names)
-
-
-def set_codes(frame: pd.DataFrame, column: str, mask, values) -> None:
-    """Assign reason codes into a categorical column, adding categories as needed."""
-    new = pd.Series(values, index=frame.index[mask] if not isinstance(values, pd.Series) else values.index)
-    col = frame[column]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        missing = sorted(set(new.dropna().astype(str)) - set(col.cat.categories))
-        if missing:
-            frame[column] = col.cat.add_categories(missing)
-    frame.loc[mask, column] = new.to_numpy()
-
-
-# --- measures ----------------------------------------------------------------------------------
-
-def _timing(ctx: DossierContext, points: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Points and an index into TIMING: before / on / after the due date by calendar day."""
-    idx = ctx.timing()
-    late = points.get("late", points.get("otherwise", 0))
-    pts = np.array([points["before"], points["on_time"], late, late], dtype=np.int8)[idx]
-    return pts, idx
-
-
-def int8_points(pts: np.ndarray, index: pd.Index) -> pd.Series:
-    """Points as a nullable ``Int8`` Series; negative values mean no information (``<NA>``)."""
-    pts = np.asarray(pts, dtype=np.int64)
-    return pd.Series(pd.arrays.IntegerArray(pts.astype(np.int8), pts < 0), index=index)
 
 
 def _series(d: pd.DataFrame, pts, code) -> tuple[pd.Series, pd.Series]:
     return int8_points(pts, d.index), pd.Series(code, index=d.index)
 
 
-@measure("completion_timing")
-def completion_timing(ctx: DossierContext, ind: Indicator):
+def _day(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s).dt.strftime("%d/%m/%Y").fillna("(trống)")
+
+
+def timing_text(code: pd.Series, finished: pd.Series, due: pd.Series) -> pd.Series:
+    """'có kết quả 03/05/2021, hẹn trả 05/05/2021: trước hạn' and the like, vectorised."""
+    base = "có kết quả " + _day(finished) + ", hẹn trả " + _day(due) + ": "
+    out = pd.Series("", index=code.index, dtype=object)
+    for key, word in (("late", "sau hạn"), ("before", "trước hạn"), ("on_time", "đúng hạn")):
+        hit = code.str.contains(key, regex=False)
+        out[hit] = base[hit] + word
+    open_late = code.str.contains("open_overdue", regex=False)
+    out[open_late] = "chưa có kết quả ở cuối kỳ, hẹn trả " + _day(due)[open_late] + " đã quá hạn: tính trễ hạn"
+    return out
+
+
+class Timing(DossierMeasure):
+    """Measures decided by the dossier's result date against its due date (calendar days)."""
+
+    @staticmethod
+    def timing(ctx: DossierContext, points: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Points and an index into TIMING: before / on / after the due date by calendar day."""
+        idx = ctx.timing()
+        late = points.get("late", points.get("otherwise", 0))
+        pts = np.array([points["before"], points["on_time"], late, late], dtype=np.int8)[idx]
+        return pts, idx
+
+    def reasons(self, pop, scores, ind, code):
+        return timing_text(code.str.replace("whole_", "", regex=False), pop["finished_day"], pop["due_day"])
+
+
+@register("completion_timing")
+class CompletionTiming(Timing):
     """Finished before / on / after the due date (calendar days); open and past due scores late."""
-    pts, idx = _timing(ctx, ind.params["points"])
-    return _series(ctx.dossiers, pts, codes(idx, TIMING))
+
+    def score(self, ctx, ind):
+        pts, idx = self.timing(ctx, ind.params["points"])
+        return _series(ctx.dossiers, pts, codes(idx, TIMING))
 
 
-@measure("step_timing")
-def step_timing(ctx: DossierContext, ind: Indicator):
-    """The resolving unit's own step. Per-step data are joined in ``participants``; here the policy
-    ``indicator2_without_steps`` decides a dossier without steps."""
-    d = ctx.dossiers
-    if ctx.policies.get("indicator2_without_steps") == "exclude":
-        return _series(d, np.full(len(d), -1, dtype=np.int8),
-                       codes(np.zeros(len(d)), ["no_steps_excluded"]))
-    pts, idx = _timing(ctx, ind.params["points"])
-    return _series(d, pts, codes(idx, [f"whole_{t}" for t in TIMING]))
+STEP_WORDS = {
+    "before": "trước hạn",
+    "on_time": "đúng hạn",
+    "late": "sau hạn",
+    "open": "chưa xong, chưa đến hạn",
+    "open_overdue": "chưa xong, đã quá hạn cuối kỳ: tính trễ hạn",
+}
+
+
+def step_reason(code: str, due, finished) -> str:
+    """One unit's own step of a dossier, worded from its step code and dates."""
+    word = STEP_WORDS.get(code.replace("step_", ""), code)
+    if code == "step_open_overdue":
+        return f"bước của đơn vị chưa xong, hạn {day(due)} đã quá hạn cuối kỳ: tính trễ hạn"
+    if code == "step_open":
+        return f"bước của đơn vị chưa xong, hạn {day(due)}: {word}"
+    if code == "step_unreadable":
+        return f"bước của đơn vị có ngày hoàn thành không đọc được, hạn {day(due)}: không chấm"
+    return f"bước của đơn vị xong {day(finished)}, hạn {day(due)}: {word}"
+
+
+@register("step_timing")
+class StepTiming(Timing):
+    """Each participating unit on its own step. Per-step data are joined in ``participants``; here the
+    resolving unit's step, which is the whole dossier without step data (policy
+    ``indicator2_without_steps``). An indicator with ``per_participant`` averages a unit over every dossier
+    it took part in."""
+
+    def score(self, ctx, ind):
+        d = ctx.dossiers
+        if ctx.policies.get("indicator2_without_steps") == "exclude":
+            return _series(d, np.full(len(d), -1, dtype=np.int8), codes(np.zeros(len(d)), ["no_steps_excluded"]))
+        pts, idx = self.timing(ctx, ind.params["points"])
+        return _series(d, pts, codes(idx, [f"whole_{t}" for t in TIMING]))
+
+    def reasons(self, pop, scores, ind, code):
+        text = super().reasons(pop, scores, ind, code)
+        whole = code.str.startswith("whole_")
+        text[whole] = "Không có dữ liệu từng bước: bước của đơn vị là toàn bộ hồ sơ; " + text[whole]
+        step = code.str.startswith("step_")
+        if step.any():
+            own = timing_text(code[step], scores.loc[step, f"{ind.code}_step_finished"],
+                              scores.loc[step, f"{ind.code}_step_due"])
+            text[step] = "Bước của chính đơn vị (tệp steps): " + own.str.replace("có kết quả", "hoàn thành")
+            unknown = code == "step_unreadable"
+            text[unknown] = ("Bước của chính đơn vị (tệp steps): ngày hoàn thành không đọc được; không chấm "
+                             "chỉ số này trên hồ sơ")
+        text[code == "no_steps_excluded"] = "Không có dữ liệu từng bước; chính sách loại chỉ số này."
+        return text
+
+    def unit_children(self, facts, node, ind, uid, official):
+        if ind.params.get("per_participant") and official is None:
+            self._participant_children(facts, node, ind, uid)
+        else:
+            super().unit_children(facts, node, ind, uid, official)
+
+    @staticmethod
+    def _participant_children(facts, node: Node, ind: Indicator, uid: str) -> None:
+        """Every dossier the unit took part in, resolving or coordinating, with its own step."""
+        for pos in facts.participant_rows(unit=uid):
+            p = facts.participant(pos)
+            pts, did, code = points_of(p["points"]), p["dossier_id"], str(p["code"])
+            idx = facts.index_of(did)
+            own_code = facts.code(idx, ind) if idx is not None else ""
+            if p["role"] == "resolving" and (own_code == OVERRIDE or not code.startswith("step_")):
+                reason, code = facts.reason_of(did, ind), own_code
+            else:
+                reason = step_reason(code, p["due_day"], p["finished_day"])
+            role = "đơn vị giải quyết" if p["role"] == "resolving" else "đơn vị phối hợp"
+            label = f"{pts} điểm" if pts is not None else "không có thông tin, không tính"
+            mark = " [ĐIỀU CHỈNH]" if code == OVERRIDE else ""
+            child = node.add(Node("participant", f"Hồ sơ {did} ({role}): {label}{mark} — {reason}",
+                                  {"dossier_id": did, "role": p["role"], "points": pts, "reason": reason,
+                                   "code": code, "override": code == OVERRIDE}))
+            table = "steps" if p["source_file"] == facts.label("steps") and "steps" in facts.inputs.files \
+                else "dossiers"
+            child.add(row_leaf(table, p["source_file"], p["source_row"]))
+            if code == OVERRIDE:
+                child.add(facts.override_leaf("dossier", did, ind.number, reason))
+            if table == "steps" and idx is not None:  # the dossier itself, for the reader
+                child.add(row_leaf("dossiers", facts.score(idx, "source_file"), facts.score(idx, "source_row"),
+                                   f"hồ sơ {did}"))
+
+    def dossier_children(self, facts, node, ind, dossier_id):
+        if not ind.params.get("per_participant"):
+            return
+        for pos in facts.participant_rows(dossier=dossier_id):
+            p = facts.participant(pos)
+            if p["role"] == "resolving":
+                continue
+            pp = points_of(p["points"])
+            child = node.add(Node(
+                "participant",
+                f"Đơn vị phối hợp {p['unit_id']}: {pp if pp is not None else 'không có'} điểm — "
+                f"{step_reason(str(p['code']), p['due_day'], p['finished_day'])} "
+                f"(tính vào chỉ số {ind.number} của đơn vị phối hợp)",
+                {"unit_id": p["unit_id"], "points": pp, "role": p["role"]}))
+            child.add(row_leaf("steps", p["source_file"], p["source_row"]))
 
 
 def _bands(value: pd.Series, bands: list[dict], shift: np.ndarray | None = None) -> np.ndarray:
@@ -144,66 +194,152 @@ def _is(labels: pd.Series, name: str) -> np.ndarray:
     return (labels == name).to_numpy(dtype=bool)
 
 
-def _points_or_na(d: pd.DataFrame, pts: np.ndarray) -> pd.Series:
-    return int8_points(pts, d.index)
-
-
-@measure("effective_contacts")
-def effective_contacts(ctx: DossierContext, ind: Indicator):
+@register("effective_contacts")
+class EffectiveContacts(DossierMeasure):
     """Contacts the agency caused: contacts − contacts caused by the applicant (never below 0)."""
-    d = ctx.dossiers
-    value = d["contacts_eff"]
-    pts = _bands(value, ind.params["bands"])
-    src = _is(d["contacts_src"], "survey")
-    idx = np.where(value.isna().to_numpy(), 0, np.where(src, 2, 1))
-    return _points_or_na(d, pts), pd.Series(codes(idx, [NO_INFO, "contacts_system", "contacts_survey"]),
-                                            index=d.index)
+
+    def score(self, ctx, ind):
+        d = ctx.dossiers
+        value = d["contacts_eff"]
+        pts = _bands(value, ind.params["bands"])
+        idx = np.where(value.isna().to_numpy(), 0, np.where(_is(d["contacts_src"], "survey"), 2, 1))
+        return _series(d, pts, codes(idx, [NO_INFO, "contacts_system", "contacts_survey"]))
+
+    def reasons(self, pop, scores, ind, code):
+        raw = pop["contacts"].astype("Int64").astype(str)
+        appl = pop["contacts_applicant"].astype("Int64").fillna(0).astype(str)
+        text = ("Số lần phải bổ sung " + raw + ", do người nộp " + appl + ": tính "
+                + pop["contacts_eff"].astype("Int64").astype(str) + " lần")
+        survey = code == "contacts_survey"
+        text[survey] = "Theo phiếu khảo sát: " + pop["contacts_eff"][survey].astype(str) + " lần liên hệ"
+        return text
+
+    def leaves(self, facts, idx, ind):
+        return [facts.survey_leaf(facts.score(idx, "dossier_id"), "contacts")] \
+            if facts.fact(idx, "contacts_src") == "survey" else []
 
 
-@measure("agencies_contacted")
-def agencies_contacted(ctx: DossierContext, ind: Indicator):
+@register("agencies_contacted")
+class AgenciesContacted(DossierMeasure):
     """Agencies the applicant had to contact; a required field check adds its host to the allowance."""
-    d = ctx.dossiers
-    value = d["agencies_val"]
-    allowance = ind.params.get("field_check_allowance", 0)
-    field = d["field_check"].fillna(False).to_numpy(dtype=bool)
-    pts = _bands(value, ind.params["bands"], field * allowance)
-    names = [NO_INFO, "agencies_system", "agencies_derived", "agencies_survey"]
-    src = d["agencies_src"]
-    idx = np.select([value.isna().to_numpy(), _is(src, "system"), _is(src, "derived")], [0, 1, 2], 3)
-    code = with_flag(codes(idx, names), field & (allowance > 0), "_field")
-    return _points_or_na(d, pts), pd.Series(code, index=d.index)
+
+    def score(self, ctx, ind):
+        d = ctx.dossiers
+        value = d["agencies_val"]
+        allowance = ind.params.get("field_check_allowance", 0)
+        field = d["field_check"].fillna(False).to_numpy(dtype=bool)
+        pts = _bands(value, ind.params["bands"], field * allowance)
+        names = [NO_INFO, "agencies_system", "agencies_derived", "agencies_survey"]
+        src = d["agencies_src"]
+        idx = np.select([value.isna().to_numpy(), _is(src, "system"), _is(src, "derived")], [0, 1, 2], 3)
+        return _series(d, pts, with_flag(codes(idx, names), field & (allowance > 0), "_field"))
+
+    def reasons(self, pop, scores, ind, code):
+        text = "Phải liên hệ " + pop["agencies_val"].astype("Int64").astype(str) + " cơ quan"
+        derived = code.str.startswith("agencies_derived")
+        text[derived] = ("Không có cột số cơ quan: " + pop["agencies_val"][derived].astype(str)
+                         + " cơ quan (suy từ số lần bổ sung)")
+        survey = code.str.startswith("agencies_survey")
+        text[survey] = "Theo phiếu khảo sát: " + pop["agencies_val"][survey].astype(str) + " cơ quan"
+        field = code.str.endswith("_field")
+        text[field] = text[field] + " (có thẩm định thực địa/hội đồng: cộng thêm nơi chủ trì)"
+        return text
+
+    def leaves(self, facts, idx, ind):
+        return [facts.survey_leaf(facts.score(idx, "dossier_id"), "agencies_contacted")] \
+            if facts.fact(idx, "agencies_src") == "survey" else []
 
 
-@measure("conduct")
-def conduct(ctx: DossierContext, ind: Indicator):
+COMPLAINT_COLUMNS = ("conduct_complaints", "untrue_complaints")
+
+
+@register("conduct")
+class Conduct(Timing):
     """A (not untrue) conduct complaint gives the bottom band; otherwise timing decides."""
-    d = ctx.dossiers
-    points = ind.params["points"]
-    pts, idx = _timing(ctx, {"before": points["before"], "on_time": points["on_time"], "late": points["otherwise"]})
-    if ctx.has_complaints:
-        complained = d["conduct_complaints"].notna().to_numpy()
-        untrue_only = d["untrue_complaints"].notna().to_numpy() & ~complained
-    else:  # no complaints file: nothing to look up
-        complained = untrue_only = np.zeros(len(d), dtype=bool)
-    code = codes(idx, ["before", "on_time", "late_no_complaint", "open_overdue"])
-    code = with_flag(code, untrue_only, "_untrue")
-    if not ctx.has_complaints:
-        code = with_flag(code, np.ones(len(d), dtype=bool), "_nofile")
-    pts = np.where(complained, points["otherwise"], pts)
-    code = replace_where(code, complained, "complaint")
-    return _series(d, pts, code)
+
+    def score(self, ctx, ind):
+        d = ctx.dossiers
+        points = ind.params["points"]
+        pts, idx = self.timing(ctx, {"before": points["before"], "on_time": points["on_time"],
+                                     "late": points["otherwise"]})
+        if ctx.has_complaints:
+            complained = d["conduct_complaints"].notna().to_numpy()
+            untrue_only = d["untrue_complaints"].notna().to_numpy() & ~complained
+        else:  # no complaints file: nothing to look up
+            complained = untrue_only = np.zeros(len(d), dtype=bool)
+        code = codes(idx, ["before", "on_time", "late_no_complaint", "open_overdue"])
+        code = with_flag(code, untrue_only, "_untrue")
+        if not ctx.has_complaints:
+            code = with_flag(code, np.ones(len(d), dtype=bool), "_nofile")
+        pts = np.where(complained, points["otherwise"], pts)
+        return _series(d, pts, replace_where(code, complained, "complaint"))
+
+    def reasons(self, pop, scores, ind, code):
+        text = super().reasons(pop, scores, ind, code)
+        late = code.str.startswith("late_no_complaint")
+        text[late] = text[late] + "; không có phản ánh nhưng trễ hạn nên không đạt điều kiện 2 hoặc 1 điểm"
+        untrue = code.str.contains("_untrue", regex=False)
+        text[untrue] = text[untrue] + "; phản ánh " + pop["untrue_complaints"][untrue].astype(str) + \
+            " đã xác minh không đúng sự thật, không tính"
+        nofile = code.str.endswith("_nofile")
+        text[nofile] = text[nofile] + " (không có tệp complaints: chỉ xét thời hạn)"
+        comp = code == "complaint"
+        text[comp] = "Có phản ánh về thái độ, nhũng nhiễu: " + pop["conduct_complaints"][comp].astype(str)
+        return text
+
+    @staticmethod
+    def _complaint_ids(facts, idx: int) -> list[str]:
+        return [c.strip() for col in COMPLAINT_COLUMNS if not pd.isna(facts.fact(idx, col))
+                for c in str(facts.fact(idx, col)).split(",")]
+
+    def leaves(self, facts, idx, ind):
+        out = []
+        for column in COMPLAINT_COLUMNS:
+            ids = facts.fact(idx, column)
+            if not pd.isna(ids):
+                out.extend(facts.complaint_leaves([c.strip() for c in str(ids).split(",")]))
+        return out
+
+    def enrich(self, facts, idx, code, reason):
+        """The dates of the complaints that decided the point."""
+        if code != "complaint" and "_untrue" not in code:
+            return reason
+        complaints = facts.table("complaints")
+        ids = self._complaint_ids(facts, idx)
+        if complaints is None or not ids:
+            return reason
+        rows = complaints[complaints["complaint_id"].isin(ids)]
+        found = "; ".join(
+            f"phản ánh {r['complaint_id']} nhận {day(r['received_at'])}"
+            + (", đã xác minh không đúng sự thật" if is_set(r.get("verified_untrue")) else "")
+            for _, r in rows.iterrows())
+        return f"{reason} ({found})" if found else reason
+
+
+#: The per-dossier measure kinds, by name.
+MEASURES = of_scope("dossier")
 
 
 def score_dossiers(ctx: DossierContext, rules: RuleSet) -> pd.DataFrame:
     """Points and reason codes for every dossier indicator: columns ``iN`` and ``iN_code``."""
     out = pd.DataFrame(index=ctx.dossiers.index)
     for ind in rules.dossier_indicators:
-        try:
-            fn = MEASURES[ind.measure]
-        except KeyError as exc:
-            raise ValueError(f"Chỉ số {ind.number}: không có phép đo '{ind.measure}' (bộ TT 01)") from exc
-        pts, code = fn(ctx, ind)
+        pts, code = measure_for(ind).score(ctx, ind)
         out[ind.code] = pts
         out[f"{ind.code}_code"] = code
+    return out
+
+
+def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.DataFrame:
+    """``iN_reason`` columns for every per-dossier indicator: each measure's wording, then the codes every
+    measure shares (no information, the appraiser's override)."""
+    out = pd.DataFrame(index=pop.index)
+    for ind in indicators:
+        code = scores[f"{ind.code}_code"].astype(str)
+        text = measure_for(ind).reasons(pop, scores, ind, code)
+        text[code == NO_INFO] = "Không có thông tin"
+        override = code == OVERRIDE
+        text[override] = "Điều chỉnh của người thẩm định: " + scores.get(
+            f"{ind.code}_override", pd.Series("", index=code.index))[override].astype(str)
+        out[f"{ind.code}_reason"] = text
     return out

@@ -14,7 +14,7 @@ from tthc.input.reading import ROW
 from tthc.parameters.ruleset import RuleSet
 from tthc.rounding import round_one
 from tthc.schemes.tt01.grading import IndicatorScore
-from tthc.schemes.tt01.measures import set_codes
+from tthc.schemes.tt01.measure import set_codes
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,11 @@ class Overrides:
     dossier: dict[tuple[str, int], Override] = field(default_factory=dict)
     unit: dict[tuple[str, int], Override] = field(default_factory=dict)
 
-    def apply_to_dossiers(self, pop: pd.DataFrame, points: pd.DataFrame) -> None:
+    def apply_to_dossiers(self, pop: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
+        """The dossier points with the overrides applied (``points`` itself is left as it was)."""
         if not self.dossier:
-            return
+            return points
+        points = points.copy(deep=False)  # copy-on-write: the cells set below are the copy's
         wanted = {did for did, _n in self.dossier}
         hit = pop["dossier_id"].isin(wanted).to_numpy()
         position = {d: points.index[i] for i, d in zip(np.flatnonzero(hit), pop["dossier_id"][hit], strict=True)}
@@ -57,6 +59,7 @@ class Overrides:
             if f"{col}_override" not in points:
                 points[f"{col}_override"] = pd.Series("", index=points.index, dtype=object)
             points.at[idx, f"{col}_override"] = f"{ov.note()} (điểm tính được: {computed})"
+        return points
 
     def apply_to_unit(self, uid: str, score: IndicatorScore) -> IndicatorScore:
         ov = self.unit.get((uid, score.number))

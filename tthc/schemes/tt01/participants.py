@@ -1,6 +1,6 @@
 """Indicator 2 per participating unit: every unit is scored on its own step of a dossier.
 
-Without step data the resolving unit's step is the whole dossier (``scoring.step_timing`` under the
+Without step data the resolving unit's step is the whole dossier (``measures.StepTiming`` under the
 policy ``indicator2_without_steps``). With steps, each unit's step is compared with its own deadline,
 and a unit's indicator 2 averages over every dossier it took part in, other units' dossiers included.
 """
@@ -15,7 +15,7 @@ from tthc.input.loading import FILE
 from tthc.input.reading import ROW
 from tthc.input.values import unreadable
 from tthc.parameters.ruleset import Indicator
-from tthc.schemes.tt01.measures import set_codes
+from tthc.schemes.tt01.measure import set_codes
 from tthc.schemes.tt01.population import Period
 
 
@@ -30,14 +30,15 @@ def resolving_rows(pop: pd.DataFrame, scores: pd.DataFrame, ind: Indicator) -> p
 
 
 def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | None, ind: Indicator,
-                 period: Period, findings: Findings) -> pd.DataFrame:
+                 period: Period, findings: Findings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per (dossier, participating unit): ``dossier_id``, ``unit_id``, ``role``, ``points``, ``code``,
-    ``due_day``, ``finished_day``, ``source_file``, ``source_row``. Also rewrites the resolving unit's
-    ``scores[i2]`` where it has a step of its own."""
+    ``due_day``, ``finished_day``, ``source_file``, ``source_row``; and the dossier scores with the resolving
+    unit's own step in ``ind``'s columns where it has one (``scores`` itself is left as it was)."""
     col = ind.code
     base = resolving_rows(pop, scores, ind)
     if steps is None or steps.empty:
-        return base
+        return base, scores
+    scores = scores.copy(deep=False)  # copy-on-write: the columns rewritten below are the copy's
     in_pop = steps["dossier_id"].isin(set(pop["dossier_id"]))
     for idx in steps.index[~in_pop]:
         findings.info("step_outside_population",
@@ -82,4 +83,4 @@ def participants(pop: pd.DataFrame, scores: pd.DataFrame, steps: pd.DataFrame | 
     base = resolving_rows(pop, scores, ind)  # with the resolving units' own steps now in ``scores``
     keep = base[~base["dossier_id"].isin(own.index)]  # resolving units without a step of their own stay
     out = pd.concat([keep, step_rows[base.columns]], ignore_index=True)
-    return out.sort_values(["unit_id", "dossier_id"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["unit_id", "dossier_id"], kind="stable").reset_index(drop=True), scores
