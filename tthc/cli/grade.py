@@ -48,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
 
 def summarise(result, out) -> None:
     """A short Vietnamese summary on stdout."""
+    from tthc.run.grading import is_index
+
+    if is_index(result):
+        return summarise_index(result, out)
     print(f"Đã chấm {result.quarter.label_vi}: {len(result.scored)} hồ sơ, {len(result.units)} đơn vị, "
           f"{len(result.officials)} cán bộ.")
     levels = {code: lvl.name for code, lvl in result.rules.levels.items()}
@@ -56,6 +60,30 @@ def summarise(result, out) -> None:
         order = [b.label for b in result.rules.unit_grading.bands] + list(result.rules.statuses.values())
         parts = "; ".join(f"{counts[label]:02d} {label}" for label in order if counts[label])
         print(f"  {levels.get(level, level or '(không rõ cấp)')}: {parts}")
+    sev = Counter(f.severity for f in result.findings.items)
+    print(f"Phát hiện: {sev.get('error', 0)} lỗi, {sev.get('warning', 0)} cảnh báo, {sev.get('info', 0)} thông tin.")
+    print(f"Kết quả ghi tại {relative(out)}")
+
+
+def summarise_index(result, out) -> None:
+    """The index quarter's summary: the province's index and band, then per tier the count per band."""
+    from tthc.vi import number
+
+    rules = result.rules
+    province = result.province
+    n = int(result.facts.dossiers["in_n"].sum())
+    print(f"Đã chấm {result.quarter.label_vi} theo Bộ chỉ số 100 điểm ({rules.id}): {number(n)} hồ sơ tiếp nhận trong kỳ, "
+          f"{len(result.units) - 1} đơn vị.")
+    if province.total is not None:
+        print(f"  Toàn tỉnh: {number(province.total)} điểm, {province.result}")
+    order = [b.label for b in rules.bands(result.policies)] + list(rules.statuses.values())
+    for code, level in rules.levels.items():
+        units = [u for u in result.units if u.level == code and u.unit_id != result.province_id]
+        if not units:
+            continue
+        counts = Counter(u.result for u in units)
+        parts = "; ".join(f"{counts[label]:02d} {label}" for label in order if counts[label])
+        print(f"  {level.name}: {parts}")
     sev = Counter(f.severity for f in result.findings.items)
     print(f"Phát hiện: {sev.get('error', 0)} lỗi, {sev.get('warning', 0)} cảnh báo, {sev.get('info', 0)} thông tin.")
     print(f"Kết quả ghi tại {relative(out)}")

@@ -84,7 +84,11 @@ def manifest(result) -> dict:
 
 
 def render(result) -> dict[str, bytes]:
-    """Every output file's bytes."""
+    """Every output file's bytes, as the result's scheme lays them out."""
+    if getattr(result.rules, "scheme", "tt01") == "nd118":
+        from tthc.run import index_outputs
+
+        return index_outputs.render(result)
     files = {
         "grades.csv": csv_bytes(result.grades),
         "officials.csv": csv_bytes(result.officials[OFFICIALS_COLUMNS]),

@@ -84,6 +84,10 @@ class IndexResult:
     measures: dict
     officials: pd.DataFrame = field(default_factory=pd.DataFrame)
     citizens: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: where the quarter was read from (set by ``grade_index_quarter``): the manifest records them
+    quarter: object = None
+    data_dir: object = None
+    files: dict = field(default_factory=dict)
 
     def unit(self, unit_id: str) -> UnitIndex:
         return next(u for u in self.units if u.unit_id == unit_id)

@@ -108,4 +108,5 @@ def grade_index_quarter(data_dir: Path | str, quarter, rules, policies: dict[str
         merged[label] = {"rows": read["rows"], "used": read["rows"] - sum(excluded.values()),
                          "excluded": dict(sorted(excluded.items()))}
     result.accounting = merged
+    result.quarter, result.data_dir, result.files = quarter, loaded.data_dir, dict(loaded.files)
     return result

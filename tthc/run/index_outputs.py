@@ -1,0 +1,66 @@
+"""The output folder of a quarter graded on the NĐ 118/2025 service index: the scheme's tables (grades,
+components, officials, dossier_scores, citizens, findings) and ``manifest.json`` (what went in: the rule file,
+every policy value, every input file's size and SHA-256, the row accounting)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from tthc import PROJECT_ROOT, __version__
+from tthc.input.contract import CONTRACT_VERSION
+
+#: The tables of an index quarter, contract tables first.
+TABLES = ("grades.csv", "officials.csv", "dossier_scores.csv", "findings.csv", "components.csv", "citizens.csv")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(Path(path).resolve())
+
+
+def _file(path: Path) -> tuple[int, str]:
+    data = Path(path).read_bytes()
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def manifest(result) -> dict:
+    from tthc.schemes.nd118.tables import manifest_fields
+
+    fields = manifest_fields(result)
+    rules = result.rules
+    data_dir = Path(result.data_dir)
+    inputs = []
+    for name, path in sorted(result.files.items(), key=lambda kv: str(kv[1])):
+        size, sha = _file(path)
+        inputs.append({"table": name, "file": str(Path(path).resolve().relative_to(data_dir.resolve()))
+                       if data_dir.resolve() in Path(path).resolve().parents else str(path),
+                       "size": size, "sha256": sha})
+    return {
+        "tool": {"name": "tthc", "version": __version__, "contract_version": CONTRACT_VERSION},
+        "quarter": str(result.quarter),
+        "scheme": fields["scheme"],
+        "period": fields["period"],
+        "rule_set": {**fields["rule_set"], "file": _relative(rules.path), "file_absolute": str(Path(rules.path)
+                                                                                              .resolve())},
+        "policies": fields["policies"],
+        "bands": fields["bands"],
+        "province_unit_id": fields["province_unit_id"],
+        "data_dir": _relative(data_dir),
+        "data_dir_absolute": str(data_dir.resolve()),
+        "inputs": inputs,
+        "row_accounting": fields["row_accounting"],
+        "counts": fields["counts"],
+    }
+
+
+def render(result) -> dict[str, bytes]:
+    """Every output file's bytes."""
+    from tthc.schemes.nd118.tables import render as tables
+
+    files = tables(result)
+    files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return files
