@@ -22,7 +22,7 @@ from .policies import resolve_policies
 from .population import Period, add_day_columns, overdue_open, population_rows
 from .quarter import Quarter
 from .reading import ROW
-from .reasons import dossier_reasons
+from .reasons import dossier_reasons, iso_days
 from .rounding import round_one
 from .rules import RuleSet, load_ruleset, ruleset_for
 from .scoring import DossierContext, score_dossiers
@@ -99,9 +99,8 @@ class Result:
         out = pd.DataFrame({
             "dossier_id": pop["dossier_id"], "unit_id": pop["unit_id"], "official": pop["official"],
             "procedure": pop["procedure"], "channel": pop["channel"],
-            "received_at": pop["received_day"].dt.strftime("%Y-%m-%d"),
-            "due_at": pop["due_day"].dt.strftime("%Y-%m-%d"),
-            "finished_at": pop["finished_day"].dt.strftime("%Y-%m-%d"),
+            "received_at": iso_days(pop["received_day"]), "due_at": iso_days(pop["due_day"]),
+            "finished_at": iso_days(pop["finished_day"]),
         })
         reasons = dossier_reasons(pop, pts, self.rules.dossier_indicators)
         for ind in self.rules.dossier_indicators:
