@@ -24,7 +24,7 @@ from .sanitize import FORMULA_START, safe_text
 
 TEXT = pa.large_string()
 #: Rows per slice: bounds the temporary Arrow arrays to a few tens of MB.
-CHUNK = 200_000
+CHUNK = 100_000
 
 
 def _quoted_characters() -> str:
@@ -78,12 +78,6 @@ def _mixed(series: pd.Series) -> pa.Array:
 def _field(series: pd.Series) -> pa.Array | None:
     """The column's fields as Arrow text (``None`` for a missing value, not yet quoted); None if unsupported."""
     dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        names = _field(pd.Series(dtype.categories))
-        if names is None:
-            return None
-        codes = series.cat.codes.to_numpy()
-        return names.take(pa.array(codes, mask=codes < 0))
     if pd.api.types.is_object_dtype(dtype):
         arr = _text(series.to_numpy())
         return _mixed(series) if arr is None else arr
@@ -103,6 +97,12 @@ def _field(series: pd.Series) -> pa.Array | None:
 
 def _csv_field(series: pd.Series) -> pa.Array | None:
     """A field as it is written: missing values blank, quoted where the ``csv`` module would quote."""
+    if isinstance(series.dtype, pd.CategoricalDtype):  # each category written once, then taken per row
+        names = _csv_field(pd.Series(series.dtype.categories))
+        if names is None:
+            return None
+        codes = series.cat.codes.to_numpy()
+        return pc.fill_null(names.take(pa.array(codes, mask=codes < 0)), _scalar(""))
     arr = _field(series)
     if arr is None:
         return None
@@ -136,12 +136,13 @@ def _needs_quotes(arr: pa.Array) -> tuple[np.ndarray, bool]:
     return needs, bool((text[hits] == ord('"')).any())
 
 
-def _lines(fields: list[pa.Array]) -> bytes:
-    """Fields joined by commas, each line ended by a newline: the bytes of Arrow's concatenated values."""
+def _lines(fields: list[pa.Array]) -> pa.Buffer:
+    """Fields joined by commas, each line ended by a newline: Arrow's concatenated values, not copied."""
     last = pc.binary_join_element_wise(fields[-1], _scalar(""), _scalar("\n"))  # the last field and "\n"
     ended = pc.binary_join_element_wise(*fields[:-1], last, _scalar(","))
     offsets = np.frombuffer(ended.buffers()[1], dtype=np.int64)[ended.offset:ended.offset + len(ended) + 1]
-    return ended.buffers()[2][int(offsets[0]):int(offsets[-1])].to_pybytes()
+    data = ended.buffers()[2]
+    return pa.py_buffer(b"") if data is None else data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
 def header(columns) -> bytes:
@@ -154,8 +155,7 @@ def frame_csv(frame: pd.DataFrame) -> bytes | None:
     """The CSV bytes of ``frame`` with its text neutralised, or None when a column's type is not handled here."""
     if frame.shape[1] < 2:
         return None
-    out = io.BytesIO()
-    out.write(header(frame.columns))
+    parts: list = [header(frame.columns)]
     for start in range(0, len(frame), CHUNK):
         part = frame.iloc[start:start + CHUNK]
         fields = []
@@ -164,5 +164,5 @@ def frame_csv(frame: pd.DataFrame) -> bytes | None:
             if field is None:
                 return None
             fields.append(field)
-        out.write(_lines(fields))
-    return out.getvalue()
+        parts.append(_lines(fields))
+    return b"".join(parts)  # one copy of the slices' bytes: the file is held twice only at the very end

@@ -1,9 +1,10 @@
 """Vietnamese reasons for per-dossier points, built from reason codes and the dossier's own facts.
 
 Built as templates, one per reason code: a code's text is a list of parts, literal words and the dossier's
-facts ("có kết quả " + finished + ", hẹn trả " + due + ": trước hạn"), and the parts are joined for all the
-dossiers of that code at once with Arrow's string kernels. Dates are formatted once per distinct day. A fact
-that is missing leaves the reason blank, as pandas' string concatenation did.
+facts ("có kết quả " + finished + ", hẹn trả " + due + ": trước hạn"). Each fact is a code into its few
+distinct values (days, counts), so a text is built once per distinct combination with Arrow's string
+kernels, and the column is a categorical: a few thousand texts for millions of dossiers. A fact that is
+missing leaves the reason blank (missing), as pandas' string concatenation did.
 """
 
 from __future__ import annotations
@@ -107,46 +108,57 @@ def template(measure: str, code: str) -> list:
 
 
 class Facts:
-    """The dossiers' facts a template names, as Arrow text for the rows asked (whole columns cached)."""
+    """The dossiers' facts a template names, each as codes per row into a few distinct texts (a null text
+    where the fact is missing): dates and counts for the whole column once, the other facts for the rows
+    asked."""
 
     def __init__(self, pop: pd.DataFrame, scores: pd.DataFrame, indicator: str):
         self.pop, self.scores, self.ind = pop, scores, indicator
-        self._whole: dict[str, pa.Array] = {}
+        self._whole: dict[str, tuple[np.ndarray, pa.Array]] = {}
 
-    def _column(self, name: str) -> pa.Array:
-        if name not in self._whole:
-            self._whole[name] = self.WHOLE[name](self)
-        return self._whole[name]
+    @staticmethod
+    def _day(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+        codes, uniques = pd.factorize(pd.to_datetime(values))
+        names = [*pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").tolist(), "(trống)"]
+        return np.where(codes < 0, len(names) - 1, codes), pa.array(names, TEXT)
 
-    def _count(self, column: str, fill: bool = False) -> pa.Array:
+    @staticmethod
+    def _distinct(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+        """Codes into the distinct values as text (missing: a null text at the end)."""
+        codes, uniques = pd.factorize(values)
+        names = pa.array(pd.Series(uniques).astype(str).to_numpy(dtype=object), TEXT, from_pandas=True)
+        return np.where(codes < 0, len(names), codes), pa.concat_arrays([names, pa.nulls(1, TEXT)])
+
+    def _count(self, column: str, fill: bool = False) -> tuple[np.ndarray, pa.Array]:
         values = self.pop[column].astype("Int64")
-        return pa.array((values.fillna(0) if fill else values).array).cast(TEXT)
-
-    def _as_is(self, frame: pd.DataFrame, column: str, rows: np.ndarray) -> pa.Array:
-        """``column`` of those rows as pandas writes it with ``astype(str)`` (a missing value stays missing)."""
-        values = frame[column] if column in frame else pd.Series("", index=frame.index)
-        return pa.array(values.iloc[rows].astype(str).to_numpy(dtype=object), TEXT, from_pandas=True)
+        return self._distinct(values.fillna(0) if fill else values)
 
     WHOLE: dict[str, Callable] = {
-        "fin": lambda f: day_texts(f.pop["finished_day"], "%d/%m/%Y", "(trống)"),
-        "due": lambda f: day_texts(f.pop["due_day"], "%d/%m/%Y", "(trống)"),
-        "step_fin": lambda f: day_texts(f.scores[f"{f.ind}_step_finished"], "%d/%m/%Y", "(trống)"),
-        "step_due": lambda f: day_texts(f.scores[f"{f.ind}_step_due"], "%d/%m/%Y", "(trống)"),
+        "fin": lambda f: f._day(f.pop["finished_day"]),
+        "due": lambda f: f._day(f.pop["due_day"]),
+        "step_fin": lambda f: f._day(f.scores[f"{f.ind}_step_finished"]),
+        "step_due": lambda f: f._day(f.scores[f"{f.ind}_step_due"]),
         "contacts": lambda f: f._count("contacts"),
         "applicant": lambda f: f._count("contacts_applicant", fill=True),
         "effective": lambda f: f._count("contacts_eff"),
         "agencies": lambda f: f._count("agencies_val"),
     }
+    #: facts shown as pandas' ``astype(str)`` shows them (a missing value stays missing)
     AS_IS = {"untrue": ("pop", "untrue_complaints"), "conduct": ("pop", "conduct_complaints"),
              "effective_as_is": ("pop", "contacts_eff"), "agencies_as_is": ("pop", "agencies_val"),
              "override": ("scores", "{ind}_override")}
 
-    def get(self, name: str, rows: np.ndarray, everyone: bool) -> pa.Array:
+    def get(self, name: str, rows: np.ndarray) -> tuple[np.ndarray, pa.Array]:
         if name in self.AS_IS:
             where, column = self.AS_IS[name]
-            return self._as_is(getattr(self, where), column.format(ind=self.ind), rows)
-        whole = self._column(name)
-        return whole if everyone else whole.take(pa.array(rows))
+            frame = getattr(self, where)
+            column = column.format(ind=self.ind)
+            values = frame[column] if column in frame else pd.Series("", index=frame.index)
+            return self._distinct(values.iloc[rows])
+        if name not in self._whole:
+            self._whole[name] = self.WHOLE[name](self)
+        codes, names = self._whole[name]
+        return codes[rows], names
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -162,15 +174,6 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, ["nan" if pd.isna(u) else str(u) for u in uniques]
 
 
-def _join(parts: list, facts: Facts, rows: np.ndarray, n: int) -> pa.Array:
-    everyone = len(rows) == n
-    args = [pa.scalar(p, TEXT) if i % 2 == 0 else facts.get(p, rows, everyone) for i, p in enumerate(parts)]
-    joined = pc.binary_join_element_wise(*args, pa.scalar("", TEXT)) if args else pa.scalar("", TEXT)
-    if isinstance(joined, pa.Scalar):  # literal text only
-        return pa.array([joined.as_py()], TEXT).take(pa.array(np.zeros(len(rows), dtype=np.int64)))
-    return joined
-
-
 def _alternate(parts: list) -> list:
     """Parts as literal, fact, literal, fact, …: adjacent literals merged, empty literals between facts."""
     out: list = [""]
@@ -182,31 +185,50 @@ def _alternate(parts: list) -> list:
     return out
 
 
-def reason_texts(measure: str, codes: pd.Series, facts: Facts) -> pa.Array:
-    """Every dossier's reason for one indicator: each code's template filled for its rows, put back in order."""
+def _fill(parts: list, facts: Facts, rows: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """One code's template for its ``rows``: per row an index into the distinct texts, and those texts
+    (each built once, from the first row with that combination of facts)."""
+    parts = _alternate(parts)
+    named = {p: facts.get(p, rows) for p in parts[1::2]}
+    key = np.zeros(len(rows), dtype=np.int64)
+    for codes, names in named.values():
+        key = pd.factorize(key * len(names) + codes)[0]  # stays below len(rows): no overflow
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    args = [pa.scalar(p, TEXT) if i % 2 == 0 else named[p][1].take(pa.array(named[p][0][first]))
+            for i, p in enumerate(parts)]
+    if len(args) == 1:  # literal text only
+        return inverse, pa.array([parts[0]], TEXT)
+    return inverse, pc.binary_join_element_wise(*args, pa.scalar("", TEXT))
+
+
+def reason_texts(measure: str, codes: pd.Series, facts: Facts) -> pd.Categorical:
+    """Every dossier's reason for one indicator, as a categorical: each code's template filled once per
+    distinct combination of its facts; a reason with a missing fact is missing."""
     index, names = _codes(codes)
-    n = len(index)
-    if n == 0:
-        return pa.array([], TEXT)
-    pieces, positions = [], []
+    out = np.full(len(index), -1, dtype=np.int64)
+    texts, offset = [], 0
     order = np.argsort(index, kind="stable")
     bounds = np.searchsorted(index[order], np.arange(len(names) + 1))
     for k, name in enumerate(names):
         rows = order[bounds[k]:bounds[k + 1]]
         if len(rows):
-            pieces.append(_join(_alternate(template(measure, name)), facts, rows, n))
-            positions.append(rows)
-    if len(pieces) == 1:
-        return pieces[0]
-    values = pa.concat_arrays(pieces)
-    return values.take(pa.array(np.argsort(np.concatenate(positions), kind="stable")))
+            inverse, distinct = _fill(template(measure, name), facts, rows)
+            out[rows] = inverse + offset
+            texts.append(distinct)
+            offset += len(distinct)
+    if not texts:
+        return pd.Categorical.from_codes([], categories=pd.Index([], dtype=STR))
+    merged, uniques = pd.factorize(pd.Series(pd.array(pa.concat_arrays(texts), dtype=STR)))  # same text twice
+    codes = np.where(out < 0, -1, merged[np.maximum(out, 0)])
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=STR), validate=False)
 
 
 def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.DataFrame:
-    """``iN_reason`` columns for every per-dossier indicator (pandas ``str``, Arrow-backed)."""
+    """``iN_reason`` columns for every per-dossier indicator: categoricals of text (a few thousand distinct
+    reasons among millions of dossiers)."""
     out = pd.DataFrame(index=pop.index)
     for ind in indicators:
         facts = Facts(pop, scores, ind.code)
-        out[f"{ind.code}_reason"] = text_series(reason_texts(ind.measure, scores[f"{ind.code}_code"], facts),
-                                                pop.index)
+        out[f"{ind.code}_reason"] = pd.Series(reason_texts(ind.measure, scores[f"{ind.code}_code"], facts),
+                                              index=pop.index)
     return out
