@@ -68,7 +68,10 @@ COPY (
                || ': tính ' || eff || ' lần' AS i3_reason,
            CASE WHEN agencies_contacted <= 0 THEN 2 WHEN agencies_contacted <= 1 THEN 1 ELSE 0 END AS i4,
            'Phải liên hệ ' || agencies_contacted || ' cơ quan' AS i4_reason,
-           t AS i7, timing_text || ' (không có tệp complaints: chỉ xét thời hạn)' AS i7_reason
+           t AS i7, timing_text
+               || CASE WHEN t = 0 THEN '; không có phản ánh nhưng trễ hạn nên không đạt điều kiện 2 hoặc 1 điểm'
+                       ELSE '' END
+               || ' (không có tệp complaints: chỉ xét thời hạn)' AS i7_reason
     FROM pts
 ) TO '{path}' (HEADER, DELIMITER ',')
 """
