@@ -6,8 +6,9 @@
 
 Writes ``units.csv`` and, per quarter, ``dossiers`` (the one-stop export: Vietnamese headers, dd/mm/yyyy
 dates; ``--xlsx`` writes an Excel export instead), ``self_assessment``, ``unit_evidence``, ``complaints`` and
-``surveys``. Seeded: the same arguments give the same files. Generated data are not committed
-(``data/synthetic-province/`` is in ``.gitignore``).
+``surveys`` (``--tables dossiers self_assessment`` writes only those, as ``benchmarks/bench_e2e.py`` does).
+Seeded: the same arguments give the same files. Generated data are not committed (``data/synthetic-province/``
+is in ``.gitignore``).
 """
 
 from __future__ import annotations
@@ -25,14 +26,15 @@ DEFAULT_NAME = "synthetic-province"
 
 
 def make_province(out: Path, quarters: list[str], agencies: int = 30, communes: int = 100,
-                  dossiers: int = 100_000, level: str = "huyen", seed: int = 0, xlsx: bool = False) -> Path:
-    """Write the folder; ``dossiers`` per quarter. Returns ``out``."""
+                  dossiers: int = 100_000, level: str = "huyen", seed: int = 0, xlsx: bool = False,
+                  tables: tuple[str, ...] = _synth.TABLES) -> Path:
+    """Write the folder; ``dossiers`` per quarter, and the quarter ``tables`` named. Returns ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     units = _synth.make_units(agencies, communes, level=level, seed=seed)
     _synth.export_units(units).to_csv(out / "units.csv", index=False, encoding="utf-8-sig")
     for k, quarter in enumerate(quarters):
         q = _synth.make_quarter(units, dossiers, quarter, seed=seed + 101 * k)
-        _synth.write_quarter(out / quarter, q, xlsx=xlsx)
+        _synth.write_quarter(out / quarter, q, xlsx=xlsx, tables=tables)
     return out
 
 
@@ -75,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--level", choices=["huyen", "tinh"], default="huyen", help="cấp của các cơ quan chuyên môn")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--xlsx", action="store_true", help="ghi dossiers.xlsx thay vì dossiers.csv")
+    ap.add_argument("--tables", nargs="+", choices=_synth.TABLES, default=list(_synth.TABLES),
+                    help="các bảng của quý được ghi (mặc định: tất cả)")
     ap.add_argument("--no-profile", action="store_true", help="không ghi parameters/profiles/<tên>.yaml")
     args = ap.parse_args(argv)
     out = args.out or ROOT / "data" / args.name
     make_province(out, args.quarters, args.agencies, args.communes, args.dossiers, args.level, args.seed,
-                  args.xlsx)
+                  args.xlsx, tuple(args.tables))
     count = f"{args.dossiers:,}".replace(",", ".")
     print(f"Đã sinh {args.agencies} cơ quan, {args.communes} xã, {count} hồ sơ/quý × {len(args.quarters)} quý "
           f"tại {out}")

@@ -35,3 +35,40 @@ def test_mismatch_is_reported():
     officials = pd.DataFrame({"unit_id": ["A"], "official": ["X"], "score": ["6.0"], "completion": ["100%"]})
     db_off = pd.DataFrame({"unit_id": ["A"], "official": ["X"], "score10": [60], "completion": ["100%"]})
     assert bench_grade.check(grades, officials, db, db_off).startswith("MISMATCH engine vs duckdb: 1 totals, 1")
+
+
+def test_end_to_end_benchmark_runs_both_commands_and_checks_them(capsys, tmp_path):
+    import re
+
+    import bench_e2e
+
+    code = bench_e2e.main(["--rows", "3000", "--runs", "1", "--keep", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "engine = duckdb on 130 units" in out, out
+    last = out.strip().splitlines()[-1]
+    assert re.fullmatch(r"e2e 3000 rows: [\d.]+ s; duckdb floor [\d.]+ s; ratio [\d.]+; peak memory \d+ MB", last)
+    engine, floor = tmp_path / "engine", tmp_path / "floor"
+    assert (engine / "dossier_scores.csv").is_file() and (floor / "dossier_scores.csv").is_file()
+    # the floor writes the engine's per-dossier reason texts (same dossiers, same words)
+    import pandas as pd
+
+    mine = pd.read_csv(engine / "dossier_scores.csv", dtype=str).set_index("dossier_id").sort_index()
+    theirs = pd.read_csv(floor / "dossier_scores.csv", dtype=str).set_index("dossier_id").sort_index()
+    assert mine.index.equals(theirs.index) and len(theirs.columns) == 17
+    for col in theirs.columns:  # ids, dates, points and reasons of 1, 2, 3, 4, 7
+        assert mine[col].equals(theirs[col]), col
+    # a floor that disagrees is caught
+    units = pd.read_csv(floor / "units.csv", dtype={"unit_id": str})
+    units.loc[units["result"] == "Tốt", "total10"] += 1
+    units.to_csv(floor / "units.csv", index=False)
+    assert bench_e2e.agreement(engine, floor).startswith("MISMATCH")
+
+
+def test_scaling_report_compares_time_with_n_log_n_and_memory_per_row():
+    import bench_e2e
+
+    rows = [{"rows": 250_000, "engine": 2.0, "peak": 400.0}, {"rows": 500_000, "engine": 4.1, "peak": 700.0},
+            {"rows": 1_000_000, "engine": 12.0, "peak": 1300.0}]
+    lines = bench_e2e.scaling_report(rows)
+    assert "within" in lines[0] and "×2.05" in lines[0] and "1,258 bytes per added row" in lines[0]
+    assert "WORSE" in lines[1]

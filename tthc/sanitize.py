@@ -9,6 +9,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: line and paragraph separators, control characters, and format characters (U+200B zero-width space,
 #: U+200C/D joiners, U+2060 word joiner, U+FEFF byte-order mark, U+00AD soft hyphen, bidirectional marks).
 INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+#: Candidates for ``safe_text`` in vectorised writers: text that does not start with a letter or a digit (what
+#: ``safe_text`` changes is a subset: a formula character, maybe behind spaces and invisible characters).
+#: ``CANDIDATE`` for Python's ``re`` (pandas), ``CANDIDATE_RE2`` for Arrow's regex kernels.
+CANDIDATE = r"^[^\w]"
+CANDIDATE_RE2 = r"^[^\p{L}\p{N}_]"
 
 
 def _number(text: str) -> bool:

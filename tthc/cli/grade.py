@@ -72,8 +72,8 @@ def summarise_index(result, out) -> None:
     rules = result.rules
     province = result.province
     n = int(result.facts.dossiers["in_n"].sum())
-    print(f"Đã chấm {result.quarter.label_vi} theo Bộ chỉ số 100 điểm ({rules.id}): {number(n)} hồ sơ tiếp nhận trong kỳ, "
-          f"{len(result.units) - 1} đơn vị.")
+    print(f"Đã chấm {result.quarter.label_vi} theo Bộ chỉ số 100 điểm ({rules.id}): {number(n)} hồ sơ tiếp nhận "
+          f"trong kỳ, {len(result.units) - 1} đơn vị.")
     if province.total is not None:
         print(f"  Toàn tỉnh: {number(province.total)} điểm, {province.result}")
     order = [b.label for b in rules.bands(result.policies)] + list(rules.statuses.values())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -81,37 +81,48 @@ class InputError(TthcError):
 class Findings:
     """An append-only list of findings with a stable order.
 
-    Many findings of one kind (a row each, thousands at a time) can be ``defer``-red: their count is known
-    at once, the ``Finding`` objects are built in their place when the list is first read."""
+    Findings added one by one are ``Finding`` objects. Many of one kind (a row each, thousands at a time) are
+    held as columns instead: ``add_columns`` takes them as a frame, and ``defer`` takes a count and a builder
+    called when they are first needed (a list of ``Finding``, or a frame of ``COLUMNS``). ``frame()``,
+    ``len()`` and ``counts()`` never turn columns into objects; ``items`` does, once, for the callers that
+    walk them."""
 
     def __init__(self) -> None:
-        self._items: list[Finding] = []
-        self._later: list[tuple[int, int, Callable[[], list[Finding]]]] = []  # (position, count, build)
+        #: in order: lists of ``Finding``, frames of ``COLUMNS`` and ``_Deferred`` builders
+        self._segments: list[list[Finding] | pd.DataFrame | _Deferred] = []
 
     @property
     def items(self) -> list[Finding]:
-        if self._later:
+        if len(self._segments) != 1 or not isinstance(self._segments[0], list):
             merged: list[Finding] = []
-            done = 0
-            for position, count, build in self._later:
-                merged.extend(self._items[done:position])
-                chunk = build()
-                if len(chunk) != count:
-                    raise RuntimeError(f"deferred findings: {len(chunk)} built, {count} announced")
-                merged.extend(chunk)
-                done = position
-            merged.extend(self._items[done:])
-            self._items, self._later = merged, []
-        return self._items
+            for segment in self._built():
+                merged.extend(segment if isinstance(segment, list) else _objects(segment))
+            self._segments = [merged]
+        return self._segments[0]
+
+    def _built(self) -> list[list[Finding] | pd.DataFrame]:
+        """The segments with every deferred builder run (once: the result takes its place)."""
+        self._segments = [s.build() if isinstance(s, _Deferred) else s for s in self._segments]
+        return self._segments
 
     def __getstate__(self) -> dict:
-        """Pickled and copied with every finding built (a deferred builder is a closure over the tables)."""
-        return {"_items": list(self.items), "_later": []}
+        """Pickled and copied with every deferred builder run (a builder is a closure over the tables)."""
+        return {"_segments": [list(s) if isinstance(s, list) else s for s in self._built()]}
 
-    def defer(self, count: int, build: Callable[[], list[Finding]]) -> None:
-        """``count`` findings, built by ``build()`` when the list is first read, in their place in the order."""
+    def defer(self, count: int, build: Callable[[], list[Finding] | pd.DataFrame]) -> None:
+        """``count`` findings, built by ``build()`` when first needed, in their place in the order."""
         if count:
-            self._later.append((len(self._items), count, build))
+            self._segments.append(_Deferred(count, build))
+
+    def add_columns(self, frame: pd.DataFrame) -> None:
+        """Many findings at once, as columns (``COLUMNS``; missing text columns are blank, ``row`` may be)."""
+        if len(frame):
+            self._segments.append(_columns(frame))
+
+    def _tail(self) -> list[Finding]:
+        if not self._segments or not isinstance(self._segments[-1], list):
+            self._segments.append([])
+        return self._segments[-1]
 
     def add(
         self,
@@ -128,8 +139,8 @@ class Findings:
 
         if severity not in SEVERITIES:
             raise ValueError(severity)
-        self._items.append(Finding(severity, code, file, None if row is None or pd.isna(row) else int(row), column,
-                                  show(value), message, suggestion))
+        self._tail().append(Finding(severity, code, file, None if row is None or pd.isna(row) else int(row), column,
+                                    show(value), message, suggestion))
 
     def error(self, code: str, message: str, **where) -> None:
         self.add(ERROR, code, message, **where)
@@ -141,7 +152,14 @@ class Findings:
         self.add(INFO, code, message, **where)
 
     def extend(self, other: Findings | list[Finding]) -> None:
-        self._items.extend(other.items if isinstance(other, Findings) else other)
+        if isinstance(other, Findings):
+            for segment in other._segments:
+                if isinstance(segment, list):
+                    self._tail().extend(segment)
+                else:
+                    self._segments.append(segment)
+        else:
+            self._tail().extend(other)
 
     @property
     def errors(self) -> list[Finding]:
@@ -151,12 +169,82 @@ class Findings:
         if self.errors:
             raise InputError(self.errors)
 
+    def counts(self) -> dict[str, int]:
+        """How many findings of each severity (``SEVERITIES`` order), without building objects."""
+        out = dict.fromkeys(SEVERITIES, 0)
+        for segment in self._built():
+            if isinstance(segment, list):
+                for f in segment:
+                    out[f.severity] += 1
+            else:
+                for severity, n in segment["severity"].value_counts().items():
+                    out[severity] += int(n)
+        return out
+
     def frame(self) -> pd.DataFrame:
         import pandas as pd
 
-        frame = pd.DataFrame([asdict(f) for f in self.items], columns=COLUMNS)
-        frame["row"] = frame["row"].astype("Int64")
-        return frame
+        parts = [_frame_of(s) if isinstance(s, list) else s for s in self._built()]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return _frame_of([])
+        frame = parts[0].copy() if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        return frame.astype({c: "Int64" if c == "row" else "str" for c in COLUMNS})
 
     def __len__(self) -> int:
-        return len(self._items) + sum(count for _position, count, _build in self._later)
+        return sum(len(s) for s in self._segments)
+
+
+class _Deferred:
+    """``count`` findings and the builder that makes them (run once, even when shared by ``extend``)."""
+
+    def __init__(self, count: int, build: Callable[[], list[Finding] | pd.DataFrame]):
+        self.count, self._build = count, build
+        self._built: list[Finding] | pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return self.count
+
+    def build(self) -> list[Finding] | pd.DataFrame:
+        if self._built is None:
+            chunk = self._build()
+            if len(chunk) != self.count:
+                raise RuntimeError(f"deferred findings: {len(chunk)} built, {self.count} announced")
+            self._built = list(chunk) if isinstance(chunk, list) else _columns(chunk)
+        return list(self._built) if isinstance(self._built, list) else self._built
+
+
+def _columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A block of findings in ``COLUMNS`` order: text blank where missing, ``row`` nullable integers."""
+    import pandas as pd
+
+    unknown = set(frame["severity"]) - set(SEVERITIES)
+    if unknown:
+        raise ValueError(sorted(unknown))
+    out = pd.DataFrame(index=range(len(frame)))
+    for col in COLUMNS:
+        values = frame[col].to_numpy() if col in frame else None
+        if col == "row":
+            out[col] = pd.array([None] * len(frame) if values is None else values, dtype="Int64")
+        else:
+            out[col] = pd.Series("" if values is None else values, index=out.index, dtype=object).fillna("")
+    return out
+
+
+def _frame_of(findings: list[Finding]) -> pd.DataFrame:
+    import pandas as pd
+
+    records = [(f.severity, f.file, f.row, f.column, f.message, f.code, f.value, f.suggestion) for f in findings]
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def _objects(frame: pd.DataFrame) -> list[Finding]:
+    rows = [None if pd_na else int(r) for r, pd_na in zip(frame["row"].tolist(), frame["row"].isna().tolist(),
+                                                           strict=True)]
+    return [Finding(severity, code, file, row, column, str(value), str(message), str(suggestion))
+            for severity, file, row, column, message, code, value, suggestion in
+            zip(frame["severity"].tolist(), frame["file"].tolist(), rows, frame["column"].tolist(),
+                frame["message"].tolist(), frame["code"].tolist(), frame["value"].tolist(),
+                frame["suggestion"].tolist(), strict=True)]

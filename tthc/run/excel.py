@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from tthc.input.findings import SEVERITY_VI
-from tthc.sanitize import safe_text
+from tthc.sanitize import CANDIDATE, safe_text
 
 #: Every workbook says it was made at this moment (determinism; the manifest holds the real context).
 FIXED_TIME = datetime(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ONE_DECIMAL = "0.0"
 MAX_WIDTH = 60
+#: Control characters an XLSX cannot hold (openpyxl's ``ILLEGAL_CHARACTERS_RE``): removed from text.
+ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 GRADES_HEADERS = {
     "unit_id": "Mã đơn vị", "unit_name": "Tên đơn vị", "level": "Cấp", "dossiers": "Số hồ sơ",
@@ -42,49 +42,80 @@ FINDINGS_HEADERS = {
 
 
 def _safe_text(value: str) -> str:
-    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return safe_text(ILLEGAL.sub("", value))
+
+
+def _safe_texts(texts: pd.Series) -> pd.Series:
+    """``_safe_text`` on a column of text: only the cells that need it are touched one by one."""
+    illegal = texts.str.contains(ILLEGAL, regex=True).to_numpy(dtype=bool)
+    if illegal.any():
+        texts = texts.where(~illegal, texts.str.replace(ILLEGAL, "", regex=True))
+    risky = texts.str.match(CANDIDATE).fillna(False).to_numpy(dtype=bool)
+    if risky.any():
+        texts = texts.where(~risky, texts[risky].map(safe_text))
+    return texts
+
+
+def _column(values: pd.Series, number: bool) -> tuple[list, int]:
+    """The cells of one column (None blank, float a number, str text) and the width of the widest, as shown."""
+    if number and (pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_float_dtype(values.dtype)):
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        cells = [None if f != f else f for f in floats.tolist()]
+        shown = max((len(f"{f:.1f}") for f in set(cells) if f is not None), default=0)
+        return cells, shown
+    values = values.reset_index(drop=True)
+    numbers = values.map(_number) if number else pd.Series(None, index=values.index, dtype=object)
+    is_number = numbers.notna().to_numpy(dtype=bool)
+    texts = values.astype(str).astype(object).where(values.notna(), "")
+    widths = texts.str.len().where(~is_number, numbers.map(lambda f: len(f"{f:.1f}") if f is not None else 0))
+    text = ~is_number & (texts != "").to_numpy(dtype=bool)
+    cells = np.full(len(values), None, dtype=object)
+    cells[is_number] = numbers[is_number].to_numpy(dtype=float)
+    cells[text] = _safe_texts(texts[text]).to_numpy(dtype=object)
+    return cells.tolist(), int(widths.max()) if len(widths) else 0
 
 
 def workbook_bytes(frame: pd.DataFrame, headers: dict[str, str], sheet: str,
                    decimals: tuple[str, ...] = (), integers: tuple[str, ...] = ()) -> bytes:
-    """One sheet: Vietnamese headers, frozen header row, widths, number formats; deterministic bytes."""
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    columns = list(frame.columns)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    widths = []
-    for c, name in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=c, value=_safe_text(headers.get(name, name)))
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        widths.append(len(str(cell.value)))
-    for r, values in enumerate(frame.itertuples(index=False, name=None), start=2):
-        for c, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
-            cell = ws.cell(row=r, column=c)
-            number = _number(value) if name in decimals or name in integers else None
-            if number is not None:
-                cell.value = number
-                cell.number_format = ONE_DECIMAL if name in decimals else "0"
-                shown = f"{number:.1f}"
-            else:
-                text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-                cell.value = _safe_text(text) if text else None
-                cell.data_type = "s"
-                shown = text
-            widths[c - 1] = max(widths[c - 1], min(len(shown), MAX_WIDTH))
-    for c, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 6), MAX_WIDTH + 2)
-    ws.freeze_panes = "A2"
-    if len(frame):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
-    props = book.properties
-    props.creator = "tthc"
-    props.lastModifiedBy = "tthc"
-    props.created = props.modified = FIXED_TIME
+    """One sheet: Vietnamese headers, frozen header row, widths, number formats; deterministic bytes.
+
+    Written with XlsxWriter in constant-memory mode (rows streamed to a temporary file, strings inline):
+    the cells are prepared column by column, then written row by row with typed calls (text is never read
+    as a formula or a number)."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    with tempfile.TemporaryDirectory(prefix="tthc-xlsx-") as tmp:
+        book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "tmpdir": tmp})
+        book.set_properties({"author": "tthc", "created": FIXED_TIME})
+        ws = book.add_worksheet(sheet)
+        head = book.add_format({"bold": True, "pattern": 1, "fg_color": "#DDEBF7", "text_wrap": True,
+                                "valign": "vcenter"})
+        number_formats = {"decimal": book.add_format({"num_format": ONE_DECIMAL}),
+                          "integer": book.add_format({"num_format": "0"})}
+        columns, formats = [], []
+        for c, name in enumerate(frame.columns):
+            title = _safe_text(headers.get(name, name))
+            kind = "decimal" if name in decimals else "integer" if name in integers else None
+            cells, shown = _column(frame[name], number=kind is not None)
+            width = max(len(title), min(shown, MAX_WIDTH))
+            # set_column_pixels(7 w) stores width w exactly (7 pixels a character, Calibri 11)
+            ws.set_column_pixels(c, c, 7 * min(max(width + 2, 6), MAX_WIDTH + 2))
+            ws.write_string(0, c, title, head)
+            columns.append(cells)
+            formats.append(number_formats.get(kind))
+        for r, row in enumerate(zip(*columns, strict=True), start=1):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    ws.write_string(r, c, value)
+                else:
+                    ws.write_number(r, c, value, formats[c])
+        ws.freeze_panes(1, 0)
+        if len(frame):
+            ws.autofilter(0, 0, len(frame), len(columns) - 1)
+        book.close()
     return _fix_zip(buffer.getvalue())
 
 
@@ -137,5 +168,4 @@ def grades_xlsx(result) -> bytes:
 def findings_xlsx(result) -> bytes:
     frame = result.findings.frame()
     frame["severity"] = frame["severity"].map(lambda s: SEVERITY_VI.get(s, s))
-    frame["row"] = frame["row"].astype(object).where(frame["row"].notna(), None)
     return workbook_bytes(frame, FINDINGS_HEADERS, "Phát hiện", integers=("row",))

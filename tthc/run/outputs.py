@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from tthc import PROJECT_ROOT, __version__
+from tthc.days import iso_days
 from tthc.input.contract import CONTRACT_VERSION
-from tthc.run import excel, publish, run_manifest
-from tthc.sanitize import safe_text
+from tthc.run import csv_writer, excel, publish, run_manifest
+from tthc.sanitize import CANDIDATE, safe_text
 
 #: Contract tables first; the rest are additions (the contract allows adding).
 TABLES = ("grades.csv", "officials.csv", "official_indicators.csv", "dossier_scores.csv", "findings.csv",
@@ -23,11 +25,17 @@ OUTPUT_FILES = (*TABLES, "grades.xlsx", "findings.xlsx", "manifest.json")
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every text cell through ``safe_text`` (CSV and XLSX outputs)."""
+    """Every text cell through ``safe_text`` (CSV and XLSX outputs); only the cells not starting with a letter
+    or a digit are looked at one by one."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+        values = out[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            hit = values.str.match(CANDIDATE) if values.dtype != object else \
+                values.map(lambda v: isinstance(v, str) and re.match(CANDIDATE, v) is not None)
+            hit = hit.fillna(False).to_numpy(dtype=bool)
+            if hit.any():
+                out.loc[hit, col] = values[hit].map(safe_text)
     return out
 
 
@@ -36,6 +44,11 @@ OFFICIALS_COLUMNS = ["official", "unit_id", "dossiers", "score", "completion"]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The table as CSV, text neutralised: column-wise through Arrow (``csv_writer``), the same bytes as
+    pandas' ``to_csv``, which still writes the tables with a column type the fast path does not handle."""
+    fast = csv_writer.frame_csv(frame)
+    if fast is not None:
+        return fast
     return neutralise(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -77,8 +90,7 @@ def manifest(result) -> dict:
             "units": len(result.units),
             "population": len(result.scored),
             "officials": len(result.officials),
-            "findings": {sev: sum(f.severity == sev for f in result.findings.items)
-                         for sev in ("error", "warning", "info")},
+            "findings": result.findings.counts(),
         },
     }
 
@@ -111,7 +123,7 @@ def _participants(parts: pd.DataFrame) -> pd.DataFrame:
         return parts
     out = parts.copy()
     for col in ("due_day", "finished_day"):
-        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
+        out[col] = iso_days(out[col])
     return out.rename(columns={"due_day": "due_at", "finished_day": "finished_at"})
 
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from tthc.sanitize import FORMULA_START, safe_text
+from tthc.sanitize import safe_text
 
 from .facts import DOSSIER_FLAGS, FILE, ROW, STATUS_TEXT
 from .officials import CITIZENS_COLUMNS, OFFICIALS_COLUMNS
@@ -126,7 +126,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             codes, uniques = pd.factorize(out[col].to_numpy(dtype=object))  # each distinct cell checked once
-            risky = [isinstance(u, str) and u.startswith(FORMULA_START) for u in uniques]
+            risky = [isinstance(u, str) and safe_text(u) != u for u in uniques]
             if any(risky):  # only the cells a spreadsheet could run go through the guard
                 guarded = np.array([safe_text(u) if r else u for u, r in zip(uniques, risky, strict=True)] + [None],
                                    dtype=object)

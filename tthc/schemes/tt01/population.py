@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tthc.input.findings import Finding, Findings
+from tthc.input.findings import Findings
 from tthc.input.reading import ROW
 from tthc.input.values import unreadable
 
@@ -107,12 +107,13 @@ def population_rows(
             return
         excluded[reason] = count
 
-        def build() -> list[Finding]:
+        def build() -> pd.DataFrame:  # held as columns (Findings), not one object per row
             sub = days.loc[mask, ["dossier_id", "finished_day", "due_day", FILE, ROW]]
             finished_text = _fmt(sub["finished_day"])
             texts = message(sub["dossier_id"].astype(str), finished_text, _fmt(sub["due_day"]))
-            return [Finding(severity, code, f, int(r), column, v, m) for f, r, v, m in
-                    zip(sub[FILE].tolist(), sub[ROW].tolist(), finished_text.tolist(), texts.tolist(), strict=True)]
+            return pd.DataFrame({"severity": severity, "code": code, "file": sub[FILE].to_numpy(),
+                                 "row": sub[ROW].to_numpy(), "column": column,
+                                 "value": finished_text.to_numpy(), "message": texts.to_numpy()})
 
         findings.defer(count, build)
 
