@@ -203,8 +203,10 @@ def _accounting(raw: Raw) -> Accounting:
     return acc
 
 
-def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict: bool = True) -> Inputs:
-    """Read ``units`` and every file of the quarter folder, each checked against its schema.
+def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict: bool = True,
+                 only: tuple[str, ...] | None = None) -> Inputs:
+    """Read ``units`` and every file of the quarter folder (or only the quarter tables named in ``only``, for a
+    scheme that uses no other), each checked against its schema.
 
     Raises ``InputError`` when grading is impossible; with ``strict=False`` returns what could be read,
     every finding included (errors too), for ``tthc check``.
@@ -238,7 +240,7 @@ def load_quarter(data_dir: Path | str, quarter: Quarter, rules: RuleSet, strict:
     if findings.errors:
         return done()
     resolver = UnitMatcher(units, units_info.label if units_info else "units.csv")
-    for table in QUARTER_TABLES:
+    for table in QUARTER_TABLES if only is None else [t for t in QUARTER_TABLES if t.name in only]:
         tables[table.name] = None
         errors_before = len(findings.errors)
         path = find_file(folder, table.name, findings, str(quarter))

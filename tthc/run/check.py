@@ -3,6 +3,7 @@ excluded, each exclusion with its reason), checked against the rows the grading 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +17,8 @@ def check_quarter(data_dir, quarter, rules, policies: dict[str, str]) -> tuple[I
     from tthc.input.loading import load_quarter
     from tthc.schemes.tt01.engine import grade_inputs
 
+    if getattr(rules, "scheme", "tt01") == "nd118":
+        return _check_index(data_dir, quarter, rules, policies)
     inputs = load_quarter(data_dir, quarter, rules, strict=False)
     if inputs.findings.errors:
         return inputs, None
@@ -63,3 +66,41 @@ def accounting_lines(inputs: Inputs, used: dict[str, int] | None = None) -> list
         if used is not None and label in used and used[label] != acc.used:
             lines.append(f"      KHÔNG KHỚP: thực dùng {used[label]} dòng, đối chiếu ghi {acc.used}.")
     return lines
+
+
+@dataclass
+class Checked:
+    """What ``tthc check`` shows of a quarter graded on the index: its findings and the row accounting."""
+
+    findings: object
+    accounting: dict
+
+
+def _check_index(data_dir, quarter, rules, policies: dict[str, str], province_unit_id: str | None = None):
+    """The index quarter's files loaded and checked; without errors, graded too (for the grading's findings and
+    the rows each file really contributed). The accounting counts rows read, used and excluded per file."""
+    from collections import Counter
+
+    from tthc.input.loading import Accounting
+    from tthc.schemes.nd118 import grade_index
+    from tthc.schemes.nd118.grading import DEFAULT_PROVINCE_ID
+    from tthc.schemes.nd118.quarter import load_index_quarter
+
+    loaded = load_index_quarter(data_dir, quarter, rules, strict=False)
+
+    def accounting(table: dict) -> dict:
+        return {label: Accounting(read=d["rows"], excluded=Counter(d["excluded"])) for label, d in table.items()}
+
+    if loaded.findings.errors:
+        return Checked(loaded.findings, accounting(loaded.accounting)), None
+    result = grade_index(loaded.tables, loaded.units, quarter, rules, policies,
+                         province_unit_id=province_unit_id or DEFAULT_PROVINCE_ID, findings=loaded.findings)
+    merged = dict(loaded.accounting)
+    for label, graded in result.accounting.items():
+        read = merged.get(label)
+        if read is None:
+            merged[label] = graded
+        else:
+            excluded = Counter(read["excluded"]) + Counter(graded["excluded"])
+            merged[label] = {"rows": read["rows"], "excluded": dict(excluded)}
+    return Checked(result.findings, accounting(merged)), None

@@ -37,7 +37,7 @@ def load_index_quarter(data_dir: Path | str, quarter, rules, strict: bool = True
     from tthc.input.loading import load_quarter
 
     data_dir = Path(data_dir)
-    inputs = load_quarter(data_dir, quarter, rules, strict=strict)
+    inputs = load_quarter(data_dir, quarter, rules, strict=strict, only=TABLES)
     findings = inputs.findings
     tables: dict[str, pd.DataFrame | None] = {}
     for name in TABLES:
