@@ -34,8 +34,9 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# JupyterLab refuses to start as root unless told: pass --allow-root when root (a container, a CI box).
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/
 
 sample: setup
 	$(BIN)/python scripts/make_sample.py

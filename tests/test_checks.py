@@ -12,7 +12,6 @@ import yaml
 from builders import corpus_builder
 
 from tthc.cli import main
-from tthc.input.checks import gap_findings
 from tthc.input.findings import ERROR, INFO, WARNING
 from tthc.parameters.policies import resolve_policies
 from tthc.parameters.ruleset import ruleset_for
@@ -20,6 +19,7 @@ from tthc.quarter import Quarter
 from tthc.run.check import check_quarter
 from tthc.run.outputs import render
 from tthc.schemes.tt01.engine import grade_quarter
+from tthc.schemes.tt01.gaps import gap_findings
 
 CORPUS = Path(__file__).parent / "corpus"
 INDEX = yaml.safe_load((CORPUS / "index.yaml").read_text(encoding="utf-8"))

@@ -25,8 +25,9 @@ def _stub(folder: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-def _run(tmp_path: Path, libraries: tuple[str, ...]) -> list[str]:
-    """The script with stand-ins for ldconfig, fc-list, pdftotext, id and apt-get; the apt-get calls made."""
+def _run(tmp_path: Path, libraries: tuple[str, ...], tools: tuple[str, ...] = ("chromium", "soffice")) -> list[str]:
+    """The script with stand-ins for ldconfig, fc-list, pdftotext, id, apt-get and the ``tools`` present; the
+    apt-get calls made."""
     if shutil.which("bash") is None or shutil.which("grep") is None:
         pytest.skip("bash and grep are needed")
     stubs = tmp_path / "bin"
@@ -37,6 +38,8 @@ def _run(tmp_path: Path, libraries: tuple[str, ...]) -> list[str]:
     _stub(stubs, "ldconfig", f"cat '{listing}'")
     _stub(stubs, "fc-list", "echo '/usr/share/fonts/LiberationSerif-Regular.ttf: Liberation Serif:style=Regular'")
     _stub(stubs, "pdftotext", "exit 0")
+    for tool in tools:
+        _stub(stubs, tool, "exit 0")
     _stub(stubs, "id", "echo 0")
     _stub(stubs, "apt-get", f'echo "$*" >> \'{calls}\'')
     for tool in ("bash", "grep", "cat"):
@@ -54,3 +57,9 @@ def test_a_machine_without_harfbuzz_subset_gets_it(tmp_path):
 
 def test_a_complete_machine_installs_nothing(tmp_path):
     assert _run(tmp_path, LIBRARIES) == []
+
+
+def test_a_machine_without_a_browser_or_office_gets_them(tmp_path):
+    calls = _run(tmp_path, LIBRARIES, tools=())
+    assert len(calls) == 2 and calls[0].startswith("update")
+    assert calls[1].split()[-2:] == ["chromium", "libreoffice-writer-nogui"]

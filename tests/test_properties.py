@@ -14,7 +14,6 @@ from builders import corpus_builder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tthc.input.checks import gap_findings
 from tthc.input.loading import load_quarter
 from tthc.input.reading import ROW
 from tthc.parameters.policies import resolve_policies
@@ -23,6 +22,7 @@ from tthc.quarter import Quarter
 from tthc.run.check import used_rows
 from tthc.run.outputs import render
 from tthc.schemes.tt01.engine import grade_inputs
+from tthc.schemes.tt01.gaps import gap_findings
 
 QUARTER = Quarter.parse("2021-Q2")
 RULES = ruleset_for(QUARTER.bounds()[0])

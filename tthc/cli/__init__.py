@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
 
 from tthc import __version__
@@ -19,7 +20,34 @@ COMMANDS = ("tthc.cli.grade", "tthc.cli.explain", "tthc.cli.verify", "tthc.cli.r
             "tthc.cli.check", "tthc.cli.batch", "tthc.cli.trend", "tthc.cli.year")
 
 
+#: argparse's own words, in Vietnamese (argparse looks them up through its module-level ``_`` at each call).
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ",
+    "positional arguments": "tham số vị trí",
+    "options": "tùy chọn",
+    "show this help message and exit": "in hướng dẫn này rồi thoát",
+    "show program's version number and exit": "in phiên bản của chương trình rồi thoát",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "không hiểu tham số: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "lựa chọn không hợp lệ: %(value)r (chọn một trong %(choices)s)",
+    "expected one argument": "cần một giá trị",
+    "expected at least one argument": "cần ít nhất một giá trị",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "giá trị %(type)s không hợp lệ: %(value)r",
+    "not allowed with argument %s": "không dùng cùng tham số %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ambiguous option: %(option)s could match %(matches)s": "tùy chọn mơ hồ: %(option)s có thể là %(matches)s",
+}
+
+
+def _vietnamese_argparse() -> None:
+    argparse._ = lambda text: ARGPARSE_VI.get(text, text)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _vietnamese_argparse()
     parser = argparse.ArgumentParser(
         prog="tthc",
         description="Chấm điểm đánh giá việc giải quyết thủ tục hành chính theo quý (TT 01/2018/TT-VPCP).",
@@ -44,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
             code = exc.exit_code
         else:
             code = fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        code = fail("đã dừng theo yêu cầu (Ctrl+C); không có thư mục kết quả nào bị thay một nửa.", EXIT_FAILED)
+    except Exception as exc:  # a bug of the workbench, not the user's doing: one line unless asked for detail
+        if os.environ.get("TTHC_DEBUG"):
+            raise
+        code = fail(f"lỗi không mong đợi của chương trình ({type(exc).__name__}: {exc}). Không có kết quả nào bị "
+                    "ghi dở. Chạy lại với biến môi trường TTHC_DEBUG=1 để xem chi tiết kỹ thuật và báo cho người "
+                    "phát triển.", EXIT_FAILED)
     if argv is None:
         # The program's own command line (the ``tthc`` script, ``python -m tthc.cli``): the process ends
         # now. What is still alive needs no collecting, and the interpreter's last collections would walk

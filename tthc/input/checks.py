@@ -4,8 +4,6 @@ Every finding says where (file, the row as the analyst sees it in Excel, the col
 what was there, what was expected and, where one can be guessed, a suggestion. The effect of each check
 (row left out, value treated as missing, kept and flagged) comes from ``schemas.RULES``.
 
-``gap_findings(result)`` compares each unit's self-score with the appraised score per indicator: a
-finding for the appraiser, its severity by the size of the gap.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from babel.numbers import format_decimal
 from tthc.input.contract import Table
 from tthc.input.date_columns import read_date_columns
 from tthc.input.dates import PLAUSIBLE_YEARS, year_of
-from tthc.input.findings import INFO, WARNING, Finding, Findings, show
+from tthc.input.findings import Finding, Findings, show
 from tthc.input.reading import ROW, Raw
 from tthc.input.schemas import (
     EARLIEST_DATE,
@@ -39,7 +37,6 @@ from tthc.quarter import Quarter
 from tthc.text import fold
 
 #: A self-score this far from the appraised score is a warning; any smaller gap is information.
-GAP_WARNING = Decimal("1.0")
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
 #: A formula cell saved without its value (the file was written by a program, never opened in Excel).
@@ -242,43 +239,6 @@ def _explain(code: str, kind: str, value: object, effect: str, quarter: Quarter,
 
 
 # -------------------------------------------------------------------------- self-score vs appraisal
-
-
-def gap_findings(result) -> list[Finding]:
-    """Per unit and indicator, the gap between the self-score and the appraised score.
-
-    A gap of ``GAP_WARNING`` (1 point) or more is a warning, a smaller one information. Indicators the
-    appraiser took from the self-score itself (no evidence) or left out are not compared. The row is the
-    unit's row in the self-assessment file; the column is the indicator's header as written.
-    """
-    inputs = result.inputs
-    table = inputs.table("self_assessment")
-    if table is None or table.empty or "self_assessment" not in inputs.files:
-        return []
-    label = inputs.files["self_assessment"].label
-    rows = dict(zip(table["unit_id"], table[ROW], strict=True))
-    headers = inputs.headers.get("self_assessment", {})
-    out = []
-    for unit in result.units:
-        if not unit.submitted or unit.unit_id not in rows:
-            continue
-        for score in unit.scores:
-            own = unit.self_scores.get(score.number)
-            if own is None or score.points is None or score.source == "self_accepted":
-                continue
-            gap = Decimal(own) - Decimal(score.points)
-            if gap == 0:
-                continue
-            severity = WARNING if abs(gap) >= GAP_WARNING else INFO
-            code = f"i{score.number}"
-            direction = "cao hơn" if gap > 0 else "thấp hơn"
-            out.append(Finding(
-                severity, "self_score_gap", label, int(rows[unit.unit_id]), headers.get(code, code), show(float(own)),
-                f"Đơn vị {unit.unit_id} tự chấm chỉ số {score.number} là {_vi(own)}, {direction} điểm thẩm định "
-                f"{_vi(score.points)} ({_vi(abs(gap))} điểm).",
-                "Người thẩm định xem lại minh chứng và ghi lý do vào biên bản." if severity == WARNING else "",
-            ))
-    return out
 
 
 def _vi(number) -> str:

@@ -32,7 +32,6 @@ ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 GRADES_HEADERS = {
     "unit_id": "Mã đơn vị", "unit_name": "Tên đơn vị", "level": "Cấp", "dossiers": "Số hồ sơ",
-    **{f"i{n}": f"Chỉ số {n}" for n in range(1, 10)},
     "total": "Tổng điểm thẩm định", "self_total": "Tổng điểm tự chấm", "result": "Kết quả xếp loại",
 }
 FINDINGS_HEADERS = {
@@ -160,7 +159,7 @@ def grades_xlsx(result) -> bytes:
     grades["level"] = grades["level"].map(lambda c: levels.get(c, c))
     decimals = tuple(c for c in grades.columns if re.fullmatch(r"i\d+|total|self_total", c))
     headers = dict(GRADES_HEADERS)
-    for ind in result.rules.indicators:
+    for ind in result.rules.indicators:  # the rule set's indicators, whatever their number
         headers.setdefault(ind.code, f"Chỉ số {ind.number}")
     return workbook_bytes(grades, headers, "Xếp loại", decimals=decimals, integers=("dossiers",))
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tthc.input.checks import gap_findings
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE, Accounting, Inputs, load_quarter
 from tthc.input.reading import ROW
@@ -20,6 +19,7 @@ from tthc.parameters.ruleset import RuleSet, load_ruleset, ruleset_for
 from tthc.quarter import Quarter
 from tthc.rounding import round_one
 from tthc.schemes.tt01.evidence import attach_evidence
+from tthc.schemes.tt01.gaps import gap_findings
 from tthc.schemes.tt01.grading import Grouping, IndicatorScore, codes_in, fmt_tenths, group_means, total_of
 from tthc.schemes.tt01.measure import DossierContext, OnlineFacts, UnitContext
 from tthc.schemes.tt01.measures import score_dossiers

@@ -65,18 +65,6 @@ def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
     )
 
 
-def select_population(
-    dossiers: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at"
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The population under the ``population`` policy as a frame (``open_overdue`` marks dossiers scored
-    late while still open), and the count of rows left out per reason; see ``population_rows``."""
-    days = add_day_columns(dossiers)
-    keep, open_overdue, excluded = population_rows(days, period, policy, findings, column)
-    days = days.assign(open_overdue=open_overdue)
-    population = days if bool(keep.all()) else days[keep]
-    return population.reset_index(drop=True), excluded
-
-
 def population_rows(
     days: pd.DataFrame, period: Period, policy: str, findings: Findings, column: str = "finished_at",
     overdue: np.ndarray | None = None,
