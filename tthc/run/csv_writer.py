@@ -107,6 +107,8 @@ def _csv_field(series: pd.Series) -> pa.Array | None:
     if arr is None:
         return None
     arr = pc.fill_null(arr, _scalar(""))
+    if isinstance(arr, pa.ChunkedArray):  # one buffer to scan (a column built from several sheets' pieces)
+        arr = arr.combine_chunks()
     needs, quotes = _needs_quotes(arr)
     if not needs.any():
         return arr

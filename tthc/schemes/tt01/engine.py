@@ -110,8 +110,13 @@ def graded_view(loaded: Inputs) -> Inputs:
     only read)."""
     findings = Findings()
     findings.extend(loaded.findings)
-    accounting = {label: Accounting(acc.read, Counter(acc.excluded)) for label, acc in loaded.accounting.items()}
+    accounting = {label: _copy(acc) for label, acc in loaded.accounting.items()}
     return replace(loaded, findings=findings, accounting=accounting)
+
+
+def _copy(acc: Accounting) -> Accounting:
+    """A row accounting of the result's own, its sheets' included."""
+    return Accounting(acc.read, Counter(acc.excluded), {sheet: _copy(part) for sheet, part in acc.sheets.items()})
 
 
 #: The population's columns the engine scores from (``population_frame`` adds the others when asked).
