@@ -14,6 +14,7 @@ import pytest
 
 from tthc import PROJECT_ROOT
 from tthc.cli import main as tthc_main
+from tthc.notebooks import kernel as kernel_mod
 from tthc.run import pipeline, publish
 
 FIXTURE = Path(__file__).parent / "fixtures" / "workbench-small"
@@ -121,7 +122,7 @@ def test_input_that_cannot_be_graded_exits_2_naming_the_file(tmp_path, capsys, m
 def test_bad_input_exits_2_even_when_no_kernel_starts(tmp_path, capsys, monkeypatch):
     """The kernel starts before the input check; if it cannot start, input that cannot be graded is still
     reported as such (exit 2, the file named), not as a kernel failure."""
-    monkeypatch.setattr(pipeline, "KERNEL_NAME", "no-such-kernel")
+    monkeypatch.setattr(kernel_mod, "KERNEL_NAME", "no-such-kernel")
     data = tmp_path / "data"
     shutil.copytree(FIXTURE, data)
     (data / "2021-Q2" / "dossiers.csv").unlink()
@@ -162,11 +163,11 @@ def test_prepare_resolves_paths_and_refuses_odd_ones(tmp_path):
 
 
 def test_ipc_kernel_manager_keeps_sockets_in_a_private_folder(tmp_path):
-    km_class = pipeline._kernel_manager_class(tmp_path)
+    km_class = kernel_mod._kernel_manager_class(tmp_path)
     km = km_class(kernel_name="python3")
     assert km.transport == "ipc"
     assert km.ip == str(tmp_path / "kernel")
-    assert pipeline._kernel_manager_class(None) is None
+    assert kernel_mod._kernel_manager_class(None) is None
 
 
 # --- end to end (kernels) ------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -37,9 +36,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tthc import PROJECT_ROOT
-from tthc.errors import RunFailed
 from tthc.files import current_umask
 from tthc.input.findings import InputError
+from tthc.notebooks.engine import SHARED_ENGINE, _executed_error, _shared_kernel_engine
+from tthc.notebooks.failures import ExportFailed, NotebookFailed, PipelineError
+from tthc.notebooks.kernel import KERNEL_NAME, _Kernel
 from tthc.parameters.profiles import DEFAULT_PROFILE, ProfileError
 from tthc.parameters.ruleset import RuleSetError
 from tthc.quarter import Quarter, QuarterError
@@ -53,7 +54,6 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 #: The stages, in the order an analyst walks them (file names without ``.ipynb``).
 STAGES = ("01_load", "02_check", "03_grade", "04_charts", "05_report")
 REPORT_STAGE = "05_report"
-KERNEL_NAME = "python3"
 #: Sub-folders of the output folder written by the stages.
 EXECUTED_DIR = "notebooks"
 LOADED_DIR = "tables"
@@ -71,41 +71,6 @@ __all__ = [
     "run_quarter",
     "save_loaded",
 ]
-
-
-class PipelineError(RunFailed, RuntimeError):
-    """The run stopped after notebooks started (message in Vietnamese)."""
-
-
-class NotebookFailed(PipelineError):
-    """A cell of a notebook raised; names the notebook and the cell, and where the executed copy is."""
-
-    def __init__(
-        self,
-        notebook: str,
-        cell: int | None,
-        exec_count: int | None,
-        ename: str,
-        evalue: str,
-        executed: Path | None,
-        source: str = "",
-    ):
-        self.notebook, self.cell, self.exec_count = notebook, cell, exec_count
-        self.ename, self.evalue, self.executed, self.source = ename, evalue, executed, source
-        where = f"ô số {cell + 1}" if cell is not None else "một ô"
-        if exec_count is not None:
-            where += f" (In [{exec_count}])"
-        first = source.strip().splitlines()[0][:80] if source.strip() else ""
-        text = f"Sổ tay {notebook} lỗi ở {where}"
-        text += f" («{first}»)" if first else ""
-        text += f": {ename}: {evalue}".rstrip(": ")
-        if executed is not None:
-            text += f". Bản đã chạy (có lỗi) lưu tại {executed}"
-        super().__init__(text + ". Thư mục kết quả cũ (nếu có) được giữ nguyên.")
-
-
-class ExportFailed(PipelineError):
-    """The report notebook ran but could not become ``report.html``/``report.pdf``."""
 
 
 # --- parameters ----------------------------------------------------------------------------------------
@@ -317,69 +282,6 @@ class RunResult:
     seconds: float
 
 
-def ipc_available() -> bool:
-    """IPC kernel transport needs Unix domain sockets (not on Windows) and a libzmq built with ipc."""
-    if os.name == "nt":
-        return False
-    try:
-        import zmq
-    except ImportError:  # pragma: no cover
-        return False
-    return bool(zmq.has("ipc"))
-
-
-def _kernel_manager_class(ipc_dir: Path | None):
-    """nbclient's kernel manager, switched to IPC sockets under ``ipc_dir`` (an absolute, private path).
-
-    Without an explicit ``ip`` jupyter_client names IPC sockets ``kernel-ipc-N`` relative to the kernel's
-    working folder (the project root here); a private temporary folder keeps them out of the project and
-    apart from any other run.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    if ipc_dir is None:
-        return None
-
-    class IPCKernelManager(AsyncKernelManager):
-        @default("transport")
-        def _default_transport(self):
-            return "ipc"
-
-        @default("ip")
-        def _default_ip(self):
-            return str(ipc_dir / "kernel")
-
-    return IPCKernelManager
-
-
-#: Cells papermill adds to an executed notebook (not in the notebook the analyst edits).
-PAPERMILL_TAGS = frozenset({"injected-parameters", "papermill-error-cell-tag"})
-
-
-def _executed_error(path: Path) -> tuple[int | None, int | None, str, str, str]:
-    """The first error of an executed notebook: the cell's position in the notebook as written (papermill's
-    injected-parameters and error-banner cells not counted), its execution count, error, value, source."""
-    import nbformat
-
-    nb = nbformat.read(path, as_version=4)
-    position = 0
-    for cell in nb.cells:
-        if PAPERMILL_TAGS.intersection(cell.get("metadata", {}).get("tags", [])):
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                return (
-                    position,
-                    cell.get("execution_count"),
-                    output.get("ename", ""),
-                    output.get("evalue", ""),
-                    cell.get("source", ""),
-                )
-        position += 1
-    return None, None, "", "", ""
-
-
 @contextmanager
 def _staged(params: RunParameters):
     """The run's staging folder beside the output folder, under the folder's lock (one run at a time per
@@ -491,203 +393,6 @@ def run_quarter(
 
     return RunResult(params.out_dir, [published(p) for p in executed], published(html), published(pdf),
                      time.monotonic() - started)
-
-
-#: IPython history of the run's kernel stays in memory (as nbclient does): no shared SQLite file.
-KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
-#: Modules the stages import, imported by the kernel as soon as it is up, while the command still checks the
-#: input files (``%reset -f`` clears names, not modules, so each stage finds them loaded). A module that
-#: fails to import is left for the notebook's own cell to report. The warm-up then moves what it loaded out
-#: of the garbage collector's sight (``gc.freeze``): ``%reset -f`` runs a full collection, which would
-#: otherwise walk every object of pandas, matplotlib and tthc before each stage.
-WARM_MODULES = (
-    "IPython.display",
-    "pandas",
-    "pyarrow.parquet",
-    "tthc.run.pipeline",
-    "tthc.input.loading",
-    "tthc.schemes.tt01.engine",
-    "tthc.run.check",
-    "tthc.run.outputs",
-    "tthc.report.charts",
-    "tthc.report.context",
-)
-WARM_UP_CODE = f"""\
-def _tthc_warm_up(names):
-    import importlib
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
-_tthc_warm_up({WARM_MODULES!r})
-del _tthc_warm_up
-__import__("gc").collect()
-__import__("gc").freeze()
-"""
-
-
-class _Kernel:
-    """The run's one kernel (IPC sockets in a private folder where the platform has them) and its one client,
-    shared by every stage: the kernel start, the client's connection and the imports are paid once."""
-
-    def __init__(self, start_timeout: float = 60):
-        from jupyter_core.utils import run_sync
-
-        self._sync = run_sync
-        self.start_timeout = start_timeout
-        self._ipc = tempfile.TemporaryDirectory(prefix="tthc-ipc-")  # private (0700): sockets, hand-over
-        manager_class = _kernel_manager_class(Path(self._ipc.name)) if ipc_available() else None
-        self.km = (manager_class or _default_manager())(kernel_name=KERNEL_NAME)
-        self.kc = None
-        self._ready = False
-        #: Where the command leaves its pre-load of the quarter for the kernel (``tthc.reuse``).
-        self.hand_over = Path(self._ipc.name) / "loaded.pickle"
-
-    def __enter__(self) -> _Kernel:
-        return self.start()
-
-    def start(self) -> _Kernel:
-        """Start the kernel and its client, and send the warm-up; on failure, clean up and raise PipelineError."""
-        from tthc.notebooks.reuse import HAND_OVER_ENV
-
-        try:
-            self._sync(self.km.start_kernel)(cwd=str(PROJECT_ROOT), extra_arguments=list(KERNEL_ARGUMENTS),
-                                             env={**os.environ, HAND_OVER_ENV: str(self.hand_over)})
-            self.kc = self.km.client()
-            self.kc.allow_stdin = False
-            self.kc.start_channels()
-            self.kc.execute(WARM_UP_CODE, silent=True, store_history=False)
-        except BaseException as exc:  # Ctrl-C included: no kernel or socket folder left behind
-            self.close()
-            if not isinstance(exc, Exception):
-                raise
-            raise PipelineError(f"Không khởi động được kernel {KERNEL_NAME}: {type(exc).__name__}: {exc}") from exc
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def ready(self) -> None:
-        """Wait until the kernel answers (after its warm-up imports)."""
-        if self._ready:
-            return
-        try:
-            self._sync(self.kc.wait_for_ready)(timeout=self.start_timeout)
-        except Exception as exc:
-            raise PipelineError(f"Kernel {KERNEL_NAME} không sẵn sàng: {type(exc).__name__}: {exc}") from exc
-        self._ready = True
-
-    def reset(self) -> None:
-        """Clear the kernel's variables before a stage, as if each notebook ran alone."""
-        reply = self._sync(self.kc.execute_interactive)(
-            "%reset -f", store_history=False, timeout=60, output_hook=lambda msg: None
-        )
-        if reply["content"].get("status") != "ok":
-            content = reply["content"]
-            raise PipelineError(f"Không xoá được biến của kernel: {content.get('ename')}: {content.get('evalue')}")
-
-    def stop(self) -> None:
-        """Stop the client and kill the kernel without waiting for it to end (:meth:`close` waits)."""
-        if self.kc is not None:
-            self.kc.stop_channels()
-            self.kc = None
-        if self.km.has_kernel and hasattr(signal, "SIGKILL"):
-            self._sync(self.km.signal_kernel)(signal.SIGKILL)
-
-    def close(self) -> None:
-        """Stop the client and the kernel (immediately), remove the socket folder; safe to call again."""
-        try:
-            if self.kc is not None:
-                self.kc.stop_channels()
-                self.kc = None
-            if self.km.has_kernel:
-                self._sync(self.km.shutdown_kernel)(now=True)
-        finally:
-            self._ipc.cleanup()
-
-
-def _default_manager():
-    from jupyter_client.manager import AsyncKernelManager
-
-    return AsyncKernelManager
-
-
-def _shared_kernel_engine():
-    """papermill's nbclient engine, on the run's kernel client instead of a client started (and waited for)
-    per notebook, and saving the executed copy when the notebook starts and when it ends (done, failed, or
-    the kernel died), and during a long cell (papermill's autosave), not before and after every cell.
-    Registered with papermill as ``tthc-shared-kernel``."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-    from papermill.log import logger
-    from papermill.utils import merge_kwargs, remove_args
-
-    global _shared_engine
-    if _shared_engine is not None:
-        return _shared_engine
-
-    class SharedClient(PapermillNotebookClient):
-        def __init__(self, nb_man, kc=None, **kw):
-            super().__init__(nb_man, **kw)
-            self.kc = kc  # setup_kernel() then neither starts a kernel nor a client, and stops neither
-
-    class FewerSaves(NotebookExecutionManager):
-        _quiet = False
-
-        def save(self, **kwargs):
-            if not self._quiet:
-                super().save(**kwargs)
-
-        @contextmanager
-        def _unsaved(self):
-            self._quiet = True
-            try:
-                yield
-            finally:
-                self._quiet = False
-
-        def cell_start(self, cell, cell_index=None, **kwargs):
-            with self._unsaved():
-                super().cell_start(cell, cell_index, **kwargs)
-
-        def cell_complete(self, cell, cell_index=None, **kwargs):
-            with self._unsaved():
-                super().cell_complete(cell, cell_index, **kwargs)
-
-    class SharedKernelEngine(NBClientEngine):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, **kwargs):
-            # as papermill's Engine.execute_notebook, with FewerSaves
-            nb_man = FewerSaves(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                autosave_cell_every=autosave_cell_every)
-            nb_man.notebook_start()
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-            finally:
-                nb_man.cleanup_pbar()
-                nb_man.notebook_complete()
-            return nb_man.nb
-
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-            # as NBClientEngine.execute_managed_notebook, with the run's client
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            kc = kwargs.pop("kc")
-            final = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-                                 kernel_name=kernel_name, log=logger, log_output=log_output,
-                                 stdout_file=stdout_file, stderr_file=stderr_file)
-            return SharedClient(nb_man, kc=kc, **final).execute()
-
-    papermill_engines.register(SHARED_ENGINE, SharedKernelEngine)
-    _shared_engine = SharedKernelEngine
-    return SharedKernelEngine
-
-
-SHARED_ENGINE = "tthc-shared-kernel"
-_shared_engine = None
 
 
 def _execute(kernel: _Kernel, params: RunParameters, source: Path, stages, before_stage, on_stage,
