@@ -401,6 +401,27 @@ def test_explain_cli_what_if_and_json(data, capsys):
     assert main(["explain", "--quarter", Q, "--data", str(data), "--unit", "không có"]) != 0
 
 
+def test_explain_gives_the_summary_and_caps_the_dossier_lines_unless_detail(capsys):
+    """Issue 13: a commune's explanation printed 770 lines; the dossier lines are capped with a count."""
+    data = PROJECT_ROOT / "data" / "dien-bien-dong"
+    if not (data / Q).is_dir():
+        pytest.skip("the bundled sample is not present")
+    assert main(["explain", "--quarter", Q, "--data", str(data), "--unit", "X01"]) == 0
+    short = capsys.readouterr().out
+    assert main(["explain", "--quarter", Q, "--data", str(data), "--unit", "X01", "--detail"]) == 0
+    full = capsys.readouterr().out
+    assert len(short.splitlines()) < 100 < 700 < len(full.splitlines())
+    hidden = int(re.search(r"; (\d+) dòng khác không hiện", short).group(1))
+    rows = [len([line for line in text.splitlines() if "Hồ sơ " in line and "←" in line]) for text in (short, full)]
+    assert rows[1] - rows[0] == hidden
+    assert sum(int(n) for n in re.findall(r"… và (\d+) (?:hồ sơ|lượt tham gia) khác", short)) == hidden
+    # every indicator line is still there, and the dossiers that lost the most points come first
+    assert [line for line in short.splitlines() if "Chỉ số " in line and "[TT 01/2018" in line] == [
+        line for line in full.splitlines() if "Chỉ số " in line and "[TT 01/2018" in line]
+    assert "X01-210414-0198: 0 điểm" in short
+    assert "--detail" not in full and "Thêm --detail" in short
+
+
 def _grade_comparing(data, out, policy: str) -> int:
     return main(["grade", "--quarter", Q, "--data", str(data), "--out", str(out), "--compare-policy", policy])
 

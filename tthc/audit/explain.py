@@ -1,7 +1,8 @@
 """Explain a grade: the derivation tree of a unit, an official or a dossier, down to the input rows.
 
-The entry points take a scheme's result and hand it to the scheme that graded it (``SCHEMES``: its
-``explain`` module builds the trees, its ``arithmetic`` module re-adds them). The tree is generic
+The entry points take a scheme's result and hand it to the scheme that graded it (``SCHEMES`` in
+``tthc.audit.schemes``: TT 01/2018 and the NĐ 118/2025 index; its ``explain`` module builds the trees, its
+``arithmetic`` module re-adds them). The tree is generic
 (``tthc.schemes.explanation``); it renders as Vietnamese text (``render_text``) and as JSON (``to_json``),
 and as tables for the notebook; ``what_if`` and ``compare_policies`` set another grading beside it.
 Nothing here grades: every number is read from the result.
@@ -9,15 +10,14 @@ Nothing here grades: every number is read from the result.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from tthc.audit.compare import compare_policies, policy_diff, render_changes, render_what_if, what_if
-from tthc.audit.render import fact_table, indicator_table, render_text, summary_table
+from tthc.audit.render import DETAIL_LIMIT, fact_table, indicator_table, render_text, summary_table
+from tthc.audit.schemes import SCHEMES, scheme_named, scheme_of
 from tthc.schemes.explanation import AuditError, Explanation, Node, to_json
-from tthc.schemes.tt01 import arithmetic as tt01_arithmetic
-from tthc.schemes.tt01 import explain as tt01_explain
 
 __all__ = [
+    "DETAIL_LIMIT",
+    "SCHEMES",
     "AuditError",
     "Explanation",
     "Node",
@@ -37,23 +37,14 @@ __all__ = [
     "what_if",
 ]
 
-#: Per scheme (the rule set's ``scheme``): the module building its trees, the module re-adding them.
-SCHEMES: dict[str, tuple[ModuleType, ModuleType]] = {"tt01": (tt01_explain, tt01_arithmetic)}
 
-
-def _scheme(name: str) -> tuple[ModuleType, ModuleType]:
-    try:
-        return SCHEMES[name]
-    except KeyError:
-        raise AuditError(f"Chưa có giải trình cho kết quả chấm theo scheme '{name}'.") from None
-
-
-def _of(result) -> ModuleType:
-    return _scheme(getattr(result.rules, "scheme", "tt01"))[0]
+def _of(result):
+    return scheme_of(result).explain
 
 
 def explain_unit(result, key: str) -> Explanation:
-    """The derivation of one unit's result (``key``: unit id, or its name ignoring case and diacritics)."""
+    """The derivation of one unit's result (``key``: unit id, or its name ignoring case and diacritics; for the
+    index also the province's own row: its id, e.g. ``TINH``, its name or ``Toàn tỉnh``)."""
     return _of(result).explain_unit(result, key)
 
 
@@ -69,4 +60,4 @@ def explain_dossier(result, dossier_id: str) -> Explanation:
 
 def check_arithmetic(explanation: Explanation, rounding: str | None = None) -> list[str]:
     """Re-add the explanation's numbers as its scheme forms them; the mismatches (empty when they add up)."""
-    return _scheme(explanation.scheme)[1].check_arithmetic(explanation, rounding)
+    return scheme_named(explanation.scheme).arithmetic.check_arithmetic(explanation, rounding)

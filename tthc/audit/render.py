@@ -1,16 +1,31 @@
-"""An explanation as a reader sees it: Vietnamese text (a tree drawn with ├─ └─) and tables for the notebook."""
+"""An explanation as a reader sees it: Vietnamese text (a tree drawn with ├─ └─) and tables for the notebook.
+
+The text gives the summary first (the result, the total and its parts); under a part, the rows it was counted
+from (dossiers, participants, petitions, procedures, communes) can run to hundreds: with ``limit`` each node
+shows that many of them (those that cost the most points first) and "… và 412 hồ sơ khác" for the rest
+(``tthc explain`` without ``--detail``); without it, every row. The JSON (``to_json``) always holds the whole
+tree.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from tthc.audit.compare import render_what_if
+from tthc.audit.schemes import scheme_named
 from tthc.schemes.explanation import LEAF_KINDS, Explanation, Node, bound, day, num
+
+#: Rows shown under a node by ``tthc explain`` without ``--detail``.
+DETAIL_LIMIT = 5
+#: Nodes that stand for one input row's fact, and what a reader calls them.
+FACT_KINDS = {"dossier": "hồ sơ", "participant": "lượt tham gia", "complaint": "phản ánh, kiến nghị",
+              "procedure": "TTHC", "commune": "đơn vị"}
 
 # --------------------------------------------------------------------------------------------- text
 
 
-def render_text(explanation: Explanation) -> str:
+def render_text(explanation: Explanation, limit: int | None = None) -> str:
+    """The explanation as Vietnamese text; ``limit``: at most that many fact rows under each node (None: all)."""
     h = explanation.header
     period, rule_set = h["period"], h["rule_set"]
     lines = [
@@ -23,9 +38,14 @@ def render_text(explanation: Explanation) -> str:
         ),
         "",
     ]
+    capped = [0]
     for tree in explanation.trees:
         lines.append(tree.text)
-        _render_children(tree, "", lines)
+        _render_children(tree, "", lines, limit, capped)
+        lines.append("")
+    if capped[0]:
+        lines.append(f"Danh sách đã rút gọn: mỗi mục hiện tối đa {limit} dòng (những dòng bất lợi nhất trước); "
+                     f"{capped[0]} dòng khác không hiện. Thêm --detail để xem đủ, --format json để lấy cả cây.")
         lines.append("")
     if explanation.what_if is not None:
         lines.append(render_what_if(explanation))
@@ -37,19 +57,52 @@ def _inline(node: Node) -> str:
     return node.text + " ← " + "; ".join(c.text for c in node.children)
 
 
-def _render_children(node: Node, prefix: str, lines: list[str]) -> None:
-    for i, child in enumerate(node.children):
-        last = i == len(node.children) - 1
+def _cost(node: Node) -> tuple[bool, object]:
+    """Fewest points first (a row without points after those with)."""
+    points = node.data.get("points")
+    return points is None, 0 if points is None else points
+
+
+def _shown(node: Node, limit: int | None) -> tuple[list[Node], dict[str, int]]:
+    """The children to print, and per kind how many fact rows were left out: at most ``limit`` fact rows,
+    those that cost the most points first, where the others were."""
+    facts = [c for c in node.children if c.kind in FACT_KINDS]
+    if limit is None or len(facts) <= limit:
+        return node.children, {}
+    kept = sorted(facts, key=_cost)[:limit]
+    hidden: dict[str, int] = {}
+    for c in facts:
+        if not any(c is k for k in kept):
+            hidden[c.kind] = hidden.get(c.kind, 0) + 1
+    shown: list[Node] = []
+    for c in node.children:
+        if c.kind not in FACT_KINDS:
+            shown.append(c)
+        elif c is facts[0]:
+            shown.extend(kept)
+    return shown, hidden
+
+
+def _render_children(node: Node, prefix: str, lines: list[str], limit: int | None = None,
+                     capped: list[int] | None = None) -> None:
+    children, hidden = _shown(node, limit)
+    more = [f"… và {n} {FACT_KINDS[kind]} khác" for kind, n in hidden.items()]
+    if capped is not None:
+        capped[0] += sum(hidden.values())
+    for i, child in enumerate(children):
+        last = i == len(children) - 1 and not more
         branch, cont = ("└─ ", "   ") if last else ("├─ ", "│  ")
         rows_only = child.children and all(
             c.kind in LEAF_KINDS and not c.children for c in child.children
         )
-        if child.kind in ("dossier", "participant", "complaint") and rows_only:
+        if child.kind in FACT_KINDS and rows_only:
             lines.append(prefix + branch + _inline(child))
             continue
         marker = "← " if child.kind in LEAF_KINDS else ""
         lines.append(prefix + branch + marker + child.text)
-        _render_children(child, prefix + cont, lines)
+        _render_children(child, prefix + cont, lines, limit, capped)
+    for i, text in enumerate(more):
+        lines.append(prefix + ("└─ " if i == len(more) - 1 else "├─ ") + text)
 
 
 # --------------------------------------------------------------------------------------------- tables
@@ -57,6 +110,7 @@ def _render_children(node: Node, prefix: str, lines: list[str]) -> None:
 
 def summary_table(explanation: Explanation) -> pd.DataFrame:
     """One row per tree: the subject, its result, total, band and the band's bounds (for the notebook)."""
+    score = scheme_named(explanation.scheme).score_text
     rows = []
     for tree in explanation.trees:
         d = tree.data
@@ -65,7 +119,7 @@ def summary_table(explanation: Explanation) -> pd.DataFrame:
                 "Đối tượng": d.get("unit_name") or d.get("official") or d.get("dossier_id"),
                 "Mã đơn vị": d.get("unit_id"),
                 "Kết quả": d.get("result"),
-                "Tổng điểm": num(d["total"]) if d.get("total") is not None else "",
+                "Tổng điểm": score(d["total"]) if d.get("total") is not None else "",
                 "Mức": d.get("band") or "",
                 "Từ": bound(d["band_min"]) if d.get("band_min") is not None else "",
                 "Đến dưới": bound(d["band_max"]) if d.get("band_max") is not None else "",
@@ -73,6 +127,27 @@ def summary_table(explanation: Explanation) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def component_table(explanation: Explanation) -> pd.DataFrame:
+    """Each component of the first tree of an index explanation: points, counts, source, the portal's figure
+    beside the workbench's, reason, provenance and citation (for the notebook)."""
+    score = scheme_named(explanation.scheme).score_text
+    columns = ["Chỉ tiêu", "Điểm", "Tối đa", "Tử số/Mẫu số", "Nguồn", "Điểm của Cổng", "Tự tính", "Chênh lệch",
+               "Lý do", "Nhãn", "Căn cứ"]
+    rows = []
+    for node in explanation.trees[0].walk():
+        if node.kind != "component":
+            continue
+        d = node.data
+        counts = f"{d['numerator']}/{d['denominator']}" if d["numerator"] is not None else ""
+        rows.append(dict(zip(columns, [
+            d["code"], score(d["points"]) if d["points"] is not None else "không tính", d["max"], counts,
+            d["source_label"], "" if d["portal_points"] is None else score(d["portal_points"]),
+            "" if d["recomputed"] is None else score(d["recomputed"]),
+            "" if d["difference"] is None else score(d["difference"]), d["reason"], d["provenance"], d["citation"],
+        ], strict=True)))
+    return pd.DataFrame(rows, columns=columns)
 
 
 def indicator_table(explanation: Explanation) -> pd.DataFrame:

@@ -14,8 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "explain",
         help="giải trình kết quả của một đơn vị, cán bộ hoặc hồ sơ",
         description="In cây giải trình: kết quả và mức xếp loại ← tổng điểm ← từng chỉ số (nguồn, căn cứ) "
-        "← hồ sơ với điểm và lý do ← tệp và dòng dữ liệu đầu vào. Với --policy: so sánh kết quả "
-        "theo chính sách giả định với kết quả chính thức.",
+        "← hồ sơ với điểm và lý do ← tệp và dòng dữ liệu đầu vào. Các quý theo NĐ 118/2025: kết quả và mức "
+        "← chỉ số ← nhóm ← chỉ tiêu ← hồ sơ, phản ánh, số liệu; --unit TINH (hoặc tên tỉnh) cho dòng toàn tỉnh. "
+        "Với --policy: so sánh kết quả theo chính sách giả định với kết quả chính thức.",
     )
     add_quarter_args(p, with_out=False)
     who = p.add_mutually_exclusive_group(required=True)
@@ -24,11 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     who.add_argument("--dossier", help="mã hồ sơ")
     p.add_argument("--in-unit", dest="in_unit", help="với --official: chỉ trong đơn vị này")
     p.add_argument("--format", choices=("text", "json"), default="text", help="định dạng (mặc định text)")
+    p.add_argument("--detail", action="store_true",
+                   help="in đủ từng hồ sơ, phản ánh dưới mỗi mục (mặc định: tối đa 5 dòng mỗi mục, kèm số dòng "
+                   "còn lại)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from tthc.audit.explain import (
+        DETAIL_LIMIT,
         AuditError,
         explain_dossier,
         explain_official,
@@ -57,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     if alternative is not None:
         what_if(explanation, official, alternative)
-    sys.stdout.write(to_json(explanation) if args.format == "json" else render_text(explanation))
+    if args.format == "json":
+        sys.stdout.write(to_json(explanation))
+    else:
+        sys.stdout.write(render_text(explanation, None if args.detail else DETAIL_LIMIT))
     return 0
 
