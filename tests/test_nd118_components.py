@@ -115,15 +115,15 @@ def test_petitions_on_time_and_satisfied():
         petition(6, rated_unsatisfied=True),                                  # on time, rated unsatisfied
         petition(7, rated_unsatisfied=True, re_raised=True),                  # counted once
         petition(8, received="2025-06-30", due="2025-07-10"),                 # outside the period
-        petition(9, due=None),                                                # no due date: left out
+        petition(9, due=None),                                                # no due date: in scope, not on time
     ]
     result = grade({"dossiers": dossiers([dossier(1)]), "complaints": petitions(rows)})
     on_time, satisfied = comp(result, "S01", "6.1"), comp(result, "S01", "6.2")
-    # in scope and judged: 1–7; on time: 1, 3, 5, 6, 7 → 6 × 5/7 = 4.2857 → 4.29
-    assert (on_time.numerator, on_time.denominator, on_time.points) == (5, 7, D("4.29"))
-    # satisfied: 1, 3, 5 → 6 × 3/7 = 2.5714 → 2.57
-    assert (satisfied.numerator, satisfied.denominator, satisfied.points) == (3, 7, D("2.57"))
-    assert list(result.leaf("S01", "6.2")["id"]) == ["P002", "P004", "P006", "P007"]
+    # in scope: 1–7 and 9; on time: 1, 3, 5, 6, 7 → 6 × 5/8 = 3.75
+    assert (on_time.numerator, on_time.denominator, on_time.points) == (5, 8, D("3.75"))
+    # satisfied: 1, 3, 5 → 6 × 3/8 = 2.25
+    assert (satisfied.numerator, satisfied.denominator, satisfied.points) == (3, 8, D("2.25"))
+    assert list(result.leaf("S01", "6.2")["id"]) == ["P002", "P004", "P006", "P007", "P009"]
     codes = {(f.code, f.row) for f in result.findings.items}
     assert ("nd118_petition_no_due", 10) in codes and ("nd118_petition_outside", 9) in codes
     # a unit with no petition in the period: full points on both
