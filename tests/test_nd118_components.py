@@ -194,7 +194,7 @@ def test_catalogue_components_from_evidence():
         ("TINH", "1.2", 5, 8),                                       # the province's figure, carried by every unit
         ("*", "3.1", 3, 4), ("X01", "3.1", 0, 0),                    # X01: eligible none → 0 under zero
         ("S01", "3.2", None, 3),                                     # numerator counted from the dossiers
-        ("*", "2.1", 40, 50),                                        # a dossier component: the province's only
+        ("*", "2.1", 40, 50),                                        # a dossier component: every unit without one
         ("X02", "2.1", 8, 10),                                       # used instead of X02's dossiers
     ], columns=["unit_id", "component", "numerator", "denominator"])
     rows = [dossier(1, channel="truc_tuyen", procedure="A"), dossier(2, channel="truc_tuyen", procedure="A"),
@@ -213,12 +213,14 @@ def test_catalogue_components_from_evidence():
     assert list(result.leaf("S01", "3.2")["id"]) == ["A", "B"]
     x02 = comp(result, "X02", "2.1")
     assert (x02.points, x02.source, x02.counted) == (D("16.00"), "evidence", (2, 2))
-    assert comp(result, "TINH", "2.1").points == D("16.00") and comp(result, "S01", "2.1").source == "recomputed"
+    assert comp(result, "TINH", "2.1").points == D("16.00")
+    s01 = comp(result, "S01", "2.1")  # the `*` row instead of S01's 4 dossiers (4 of 4 on time): a finding
+    assert (s01.points, s01.source, s01.counted) == (D("16.00"), "evidence", (4, 4))
     # 5.3: communes (xa) offering electronic certified copies: X01 of X01, X02 → 1/2 → 1.00 for everyone
     assert {comp(result, u, "5.3").points for u in ("S01", "X01", "X02", "TINH")} == {D("1.00")}
     assert list(result.leaf("S01", "5.3")["id"]) == ["X02"]
     codes = [f.code for f in result.findings.items]
-    assert "nd118_evidence_differs" in codes and "nd118_star_province_only" in codes
+    assert "nd118_evidence_differs" in codes and "nd118_star_all_units" in codes
 
 
 def test_bad_evidence_rows_are_findings_and_accounted():

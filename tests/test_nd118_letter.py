@@ -3,6 +3,7 @@ an earlier reading departed from the text (the period is 2025-Q3)."""
 
 from decimal import Decimal
 
+import pandas as pd
 from nd118_helpers import comp, dossier, dossiers, grade, petition, petitions
 
 D = Decimal
@@ -27,3 +28,24 @@ def test_a_petition_without_a_due_date_is_in_scope_and_not_on_time():
     warned = {(f.code, f.row) for f in result.findings.items}
     assert ("nd118_petition_no_due", 3) in warned and ("nd118_petition_no_due", 4) in warned
     assert result.accounting["complaints"]["used"] == 3
+
+
+def test_a_star_evidence_row_applies_to_every_unit_without_its_own_for_any_component():
+    # DATA_CONTRACT v2: "`*` = the whole province: applies to every unit without a row of its own", and a unit's
+    # evidence row "is used instead of counting its dossiers" — for a dossier or petition component too.
+    evidence = pd.DataFrame([("*", "2.1", 4, 5), ("X02", "ON_TIME", 9, 10), ("*", "6.1", 1, 2)],
+                            columns=["unit_id", "component", "numerator", "denominator"])
+    result = grade({"dossiers": dossiers([dossier(1)]), "index_evidence": evidence})
+    on_time = {u: comp(result, u, "2.1") for u in ("TINH", "S01", "X01", "X02")}
+    assert {u: (c.numerator, c.denominator, c.points, c.source) for u, c in on_time.items()} == {
+        "TINH": (4, 5, D("16.00"), "evidence"),   # 20 × 4/5
+        "S01": (4, 5, D("16.00"), "evidence"),
+        "X01": (4, 5, D("16.00"), "evidence"),
+        "X02": (9, 10, D("18.00"), "evidence"),   # its own row: 20 × 9/10
+    }
+    assert on_time["S01"].counted == (1, 1)       # its dossiers say 1 of 1: a finding, the evidence is used
+    differs = {f.message.split(",")[0] for f in result.findings.items if f.code == "nd118_evidence_differs"}
+    assert "Đơn vị S01" in differs
+    # no complaints file: 6.1 comes from the `*` row for every unit (6 × 1/2), 6.2 stays missing
+    assert {comp(result, u, "6.1").points for u in ("TINH", "S01", "X01", "X02")} == {D("3.00")}
+    assert comp(result, "S01", "6.2").source == "missing"
