@@ -49,3 +49,21 @@ def test_a_star_evidence_row_applies_to_every_unit_without_its_own_for_any_compo
     # no complaints file: 6.1 comes from the `*` row for every unit (6 × 1/2), 6.2 stays missing
     assert {comp(result, u, "6.1").points for u in ("TINH", "S01", "X01", "X02")} == {D("3.00")}
     assert comp(result, "S01", "6.2").source == "missing"
+
+
+def test_a_counted_numerator_above_the_evidence_denominator_is_a_finding():
+    # 3.2: the evidence gives 1 procedure offered online; the dossiers show 2 procedures (A, B) with an online
+    # dossier. A numerator counts only what is inside its denominator: the points cap at the maximum and the
+    # inconsistency is a finding naming the evidence row.
+    evidence = pd.DataFrame([("S01", "3.2", None, 1, "q/index_evidence.csv", 2),
+                             ("S01", "4.2", None, 2, "q/index_evidence.csv", 3)],
+                            columns=["unit_id", "component", "numerator", "denominator", "_file", "_row"])
+    rows = [dossier(1, channel="truc_tuyen", procedure="A"), dossier(2, channel="truc_tuyen", procedure="B"),
+            dossier(3, procedure="A", fee_required=True, paid_online=True)]
+    result = grade({"dossiers": dossiers(rows), "index_evidence": evidence})
+    online = comp(result, "S01", "3.2")
+    assert (online.numerator, online.denominator, online.points) == (2, 1, D("4.00"))
+    paid = comp(result, "S01", "4.2")  # 1 of 2 procedures with a fee paid online: 2 × (1/2)/0.8 = 1.25
+    assert (paid.numerator, paid.denominator, paid.points) == (1, 2, D("1.25"))
+    above = [(f.severity, f.file, f.row, f.column) for f in result.findings.items if f.code == "nd118_counted_above"]
+    assert above == [("warning", "q/index_evidence.csv", 2, "denominator")]
