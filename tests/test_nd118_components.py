@@ -115,15 +115,15 @@ def test_petitions_on_time_and_satisfied():
         petition(6, rated_unsatisfied=True),                                  # on time, rated unsatisfied
         petition(7, rated_unsatisfied=True, re_raised=True),                  # counted once
         petition(8, received="2025-06-30", due="2025-07-10"),                 # outside the period
-        petition(9, due=None),                                                # no due date: left out
+        petition(9, due=None),                                                # no due date: in scope, not on time
     ]
     result = grade({"dossiers": dossiers([dossier(1)]), "complaints": petitions(rows)})
     on_time, satisfied = comp(result, "S01", "6.1"), comp(result, "S01", "6.2")
-    # in scope and judged: 1–7; on time: 1, 3, 5, 6, 7 → 6 × 5/7 = 4.2857 → 4.29
-    assert (on_time.numerator, on_time.denominator, on_time.points) == (5, 7, D("4.29"))
-    # satisfied: 1, 3, 5 → 6 × 3/7 = 2.5714 → 2.57
-    assert (satisfied.numerator, satisfied.denominator, satisfied.points) == (3, 7, D("2.57"))
-    assert list(result.leaf("S01", "6.2")["id"]) == ["P002", "P004", "P006", "P007"]
+    # in scope: 1–7 and 9; on time: 1, 3, 5, 6, 7 → 6 × 5/8 = 3.75
+    assert (on_time.numerator, on_time.denominator, on_time.points) == (5, 8, D("3.75"))
+    # satisfied: 1, 3, 5 → 6 × 3/8 = 2.25
+    assert (satisfied.numerator, satisfied.denominator, satisfied.points) == (3, 8, D("2.25"))
+    assert list(result.leaf("S01", "6.2")["id"]) == ["P002", "P004", "P006", "P007", "P009"]
     codes = {(f.code, f.row) for f in result.findings.items}
     assert ("nd118_petition_no_due", 10) in codes and ("nd118_petition_outside", 9) in codes
     # a unit with no petition in the period: full points on both
@@ -194,7 +194,7 @@ def test_catalogue_components_from_evidence():
         ("TINH", "1.2", 5, 8),                                       # the province's figure, carried by every unit
         ("*", "3.1", 3, 4), ("X01", "3.1", 0, 0),                    # X01: eligible none → 0 under zero
         ("S01", "3.2", None, 3),                                     # numerator counted from the dossiers
-        ("*", "2.1", 40, 50),                                        # a dossier component: the province's only
+        ("*", "2.1", 40, 50),                                        # a dossier component: every unit without one
         ("X02", "2.1", 8, 10),                                       # used instead of X02's dossiers
     ], columns=["unit_id", "component", "numerator", "denominator"])
     rows = [dossier(1, channel="truc_tuyen", procedure="A"), dossier(2, channel="truc_tuyen", procedure="A"),
@@ -213,12 +213,14 @@ def test_catalogue_components_from_evidence():
     assert list(result.leaf("S01", "3.2")["id"]) == ["A", "B"]
     x02 = comp(result, "X02", "2.1")
     assert (x02.points, x02.source, x02.counted) == (D("16.00"), "evidence", (2, 2))
-    assert comp(result, "TINH", "2.1").points == D("16.00") and comp(result, "S01", "2.1").source == "recomputed"
+    assert comp(result, "TINH", "2.1").points == D("16.00")
+    s01 = comp(result, "S01", "2.1")  # the `*` row instead of S01's 4 dossiers (4 of 4 on time): a finding
+    assert (s01.points, s01.source, s01.counted) == (D("16.00"), "evidence", (4, 4))
     # 5.3: communes (xa) offering electronic certified copies: X01 of X01, X02 → 1/2 → 1.00 for everyone
     assert {comp(result, u, "5.3").points for u in ("S01", "X01", "X02", "TINH")} == {D("1.00")}
     assert list(result.leaf("S01", "5.3")["id"]) == ["X02"]
     codes = [f.code for f in result.findings.items]
-    assert "nd118_evidence_differs" in codes and "nd118_star_province_only" in codes
+    assert "nd118_evidence_differs" in codes and "nd118_star_all_units" in codes
 
 
 def test_bad_evidence_rows_are_findings_and_accounted():

@@ -22,11 +22,13 @@ Readings where the texts leave room (each module's docstring has its own; collec
 2. An absent column (or file) is "no information": the components needing it are missing. Without a
    complaints file 6.1, 6.2 and 6.3 are missing (6.3 needs to know which dossiers petitions name); with it, a
    unit without petitions in the period scores 6 on 6.1 and 6.2.
-3. A petition without a due date is left out of 6.1 and 6.2 with a warning.
+3. A petition received in the period without a due date is in 6.1's and 6.2's denominator ("petitions in scope")
+   and is not on time, with a warning (as a dossier of N without a due date is not on time in 2.1).
 4. 6.3: "no petition row names it" looks at every row of the complaints file, whatever its date; ratings
    other than the known labels are read as "not unsatisfied" with a warning.
-5. ``*`` evidence rows apply to every unit without its own row for catalogue components and 5.3; for
-   components counted from dossiers or petitions a ``*`` row is the province's own figure.
+5. A ``*`` evidence row applies to every unit without its own row and to the province, for every component
+   (for one counted from dossiers or petitions, instead of each unit's counts; a difference is a finding); the
+   province-wide components (1.1–1.3, 5.3) also fall back on the province's own row.
 6. 3.2/4.2 numerators counted from dossiers: distinct ``procedure`` cells with an online dossier / an online
    payment (among dossiers carrying a fee when ``fee_required`` exists) in N; the province counts distinct
    procedures over all units. A count above the evidence's denominator is kept (points cap at the maximum)

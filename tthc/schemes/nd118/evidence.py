@@ -2,10 +2,10 @@
 
 Readings:
 
-- a unit's own row comes first; a ``*`` row (the whole province) applies to every unit without one for the
-  catalogue components and 5.3 (procedure and commune counts, one catalogue for all); for a component counted
-  from dossiers or petitions a ``*`` row is the province's own figure (the province row only), because a unit
-  has its own dossiers (an info finding says so);
+- a unit's own row comes first; a ``*`` row (the whole province) applies to every unit without one, and to the
+  province's own row, for every component (DATA_CONTRACT v2: "applies to every unit without a row of its own");
+  for a component counted from dossiers or petitions it is then used instead of each unit's own counts, and
+  where those differ that is a finding (an info finding says so when the ``*`` row is read);
 - the province-wide components (1.1–1.3, 5.3) fall back, for a unit, on the province's own row (the profile's
   ``province_unit_id``) after ``*``;
 - a blank numerator is allowed only where the numerator can be counted from the dossiers (3.2, 4.2); a row
@@ -72,12 +72,9 @@ class Evidence:
         own = self.rows.get((unit, spec.code))
         if own is not None:
             return own
-        if unit == self.province_id:
-            return self.rows.get((ALL_UNITS, spec.code))
-        if spec.from_catalogue:
-            star = self.rows.get((ALL_UNITS, spec.code))
-            if star is not None:
-                return star
+        star = self.rows.get((ALL_UNITS, spec.code))
+        if star is not None or unit == self.province_id:
+            return star
         if spec.province_wide:
             return self.rows.get((self.province_id, spec.code))
         return None
@@ -138,8 +135,8 @@ def collect_evidence(frame: pd.DataFrame | None, rules, ref: UnitRef, counts_num
                  f"{first.where()}; dùng dòng đó, bỏ dòng này.", "component", rec.get("component"))
             continue
         if unit == ALL_UNITS and not spec.from_catalogue:
-            findings.info("nd118_star_province_only", f"Dòng '*' của chỉ tiêu {code} (tính từ hồ sơ hoặc phản ánh) là "
-                          "số liệu của toàn tỉnh: chỉ dùng cho dòng toàn tỉnh; từng đơn vị vẫn tính từ dữ liệu của "
-                          "mình.", column="unit_id", value=ALL_UNITS, **where)
+            findings.info("nd118_star_all_units", f"Dòng '*' của chỉ tiêu {code} (tính từ hồ sơ hoặc phản ánh) áp dụng "
+                          "cho toàn tỉnh và mọi đơn vị không có dòng riêng, thay cho số đếm từ dữ liệu của đơn vị.",
+                          column="unit_id", value=ALL_UNITS, **where)
         rows[key] = EvidenceRow(unit, code, num, den, label, line)
     return Evidence(rows, ref.province_id), excluded

@@ -8,8 +8,9 @@ Readings (DOMAIN_2025.md, to the letter where it speaks):
   (no result by its last day) and due on or after that day ("not yet due"). A result dated after the period's
   end did not exist at its end: such a dossier is open at the end;
 - a petition is in scope when received in the period; on time = answered on or before its due date by the
-  period's end, or open at the end and not yet due. A petition without a due date cannot be judged: it is
-  left out of 6.1 and 6.2 with a warning (an answer alone does not say whether it was on time);
+  period's end, or open at the end and not yet due. A petition in scope without a due date stays in 6.1's and
+  6.2's denominator (it was received) and is not on time (neither condition can hold without a due date), with
+  a warning; as a dossier of N without a due date is not on time in 2.1;
 - 6.2 counts a petition once: in scope, on time, not rated unsatisfied and not re-raised;
 - 6.3: a dossier of N is satisfied when it is on time (2.1) and no petition row of the complaints file names
   it (whatever the petition's date) and its rating is not unsatisfied. Ratings: only "unsatisfied" matters;
@@ -224,11 +225,10 @@ def petition_facts(complaints: pd.DataFrame, unit_ids: tuple[str, ...], start: n
     due = _days(complaints["due_at"]) if "due_at" in complaints else nat
     answered = _days(complaints["answered_at"]) if "answered_at" in complaints else nat
     in_scope = (out["slot"].to_numpy() >= 0) & (received >= start) & (received <= end)
-    judged = in_scope & ~np.isnat(due)
     done_by_end = ~np.isnat(answered) & (answered <= end)
-    on_time = judged & ((done_by_end & (answered <= due)) | (~done_by_end & (due >= end)))
+    on_time = in_scope & ~np.isnat(due) & ((done_by_end & (answered <= due)) | (~done_by_end & (due >= end)))
     out["received_day"], out["due_day"], out["answered_day"] = received, due, answered
-    out["in_scope"], out["judged"], out["on_time"] = in_scope, judged, on_time
+    out["in_scope"], out["on_time"] = in_scope, on_time
     present |= {c for c in ("due_at", "answered_at") if c in complaints}
     if {"due_at", "answered_at"} <= present:
         present.add("on_time")
@@ -241,9 +241,10 @@ def petition_facts(complaints: pd.DataFrame, unit_ids: tuple[str, ...], start: n
         present.add("satisfied")
     for i in np.flatnonzero(in_scope & np.isnat(due)):
         if "due_at" in complaints:
-            findings.warning("nd118_petition_no_due", "Phản ánh, kiến nghị không có hạn trả lời: không xác định được "
-                             "đúng hạn, không tính vào chỉ tiêu 6.1 và 6.2.", file=str(out.at[i, FILE]),
-                             row=out.at[i, ROW], column="due_at", value=out.at[i, "complaint_id"])
+            findings.warning("nd118_petition_no_due", "Phản ánh, kiến nghị tiếp nhận trong kỳ không có hạn trả lời: "
+                             "không xác định được đúng hạn, tính là không đúng hạn ở chỉ tiêu 6.1 và 6.2.",
+                             file=str(out.at[i, FILE]), row=out.at[i, ROW], column="due_at",
+                             value=out.at[i, "complaint_id"])
     for i in np.flatnonzero((out["slot"].to_numpy() >= 0) & ~in_scope):
         findings.info("nd118_petition_outside", f"Phản ánh, kiến nghị tiếp nhận ngày {day_vi(received[i])}, ngoài kỳ: "
                       "không tính vào nhóm 6 (vẫn dùng để xét hồ sơ bị phản ánh ở chỉ tiêu 6.3).",

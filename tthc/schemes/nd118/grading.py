@@ -262,8 +262,7 @@ def _accounting(facts: Facts, findings: Findings) -> dict[str, dict]:
             excluded = Counter()
             excluded["đơn vị không có trong units.csv"] = int((~known).sum())
             excluded["tiếp nhận ngoài kỳ"] = int((known & ~group["in_scope"]).sum())
-            excluded["không có hạn trả lời"] = int((group["in_scope"] & ~group["judged"]).sum())
-            out[str(label)] = {"rows": len(group), "used": int(group["judged"].sum()),
+            out[str(label)] = {"rows": len(group), "used": int(group["in_scope"].sum()),
                                "excluded": {k: v for k, v in excluded.items() if v}}
     return out
 

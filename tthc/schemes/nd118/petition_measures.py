@@ -18,6 +18,8 @@ COLUMNS = {"on_time": ("due_at", "answered_at"), "satisfied": ("due_at", "answer
 
 
 def late_petition(due, answered, end) -> str:
+    if pd.isna(due):
+        return "không có hạn trả lời: không xác định được đúng hạn"
     if not pd.isna(answered) and answered <= end:
         return f"trả lời ngày {day_vi(answered)}, sau hạn {day_vi(due)}"
     return f"chưa trả lời đến hết kỳ ({day_vi(end)}), đã quá hạn {day_vi(due)}"
@@ -44,11 +46,11 @@ class _Petitions(Measure):
             return None
         p = facts.petitions
         return Counts(facts.count_petitions(p[self.fact].to_numpy(dtype=bool)),
-                      facts.count_petitions(p["judged"].to_numpy(dtype=bool)))
+                      facts.count_petitions(p["in_scope"].to_numpy(dtype=bool)))
 
     def _cost(self, facts: Facts, slot: int) -> np.ndarray:
         p = facts.petitions
-        return facts.of_slot(p, slot) & p["judged"].to_numpy(dtype=bool) & ~p[self.fact].to_numpy(dtype=bool)
+        return facts.of_slot(p, slot) & p["in_scope"].to_numpy(dtype=bool) & ~p[self.fact].to_numpy(dtype=bool)
 
 
 class PetitionsOnTime(_Petitions):

@@ -4,7 +4,9 @@
   points and the workbench's own for a unit and component is a warning, with both counts when known and the
   dossiers or petitions that explain it (the component's audit leaf: for 2.1 the late and overdue dossiers,
   for 3.3 the dossiers not submitted online, …), or the evidence row the workbench used.
-- An evidence row whose counts differ from what the dossiers give is a warning (the evidence is used).
+- An evidence row whose counts differ from what the dossiers give is a warning (the evidence is used); a
+  numerator counted from the dossiers (3.2, 4.2) above the evidence's denominator is a warning (the points cap
+  at the maximum: a numerator counts only what is inside its denominator).
 - The portal's group totals and total are compared with the final figures where not every component of
   the group (of the unit) came from the portal (otherwise ``portal`` already checked that they add up).
 """
@@ -52,6 +54,12 @@ def reconcile(units, rules, facts, measures, portal, findings: Findings) -> None
 
 def _evidence_check(unit, comp, spec, findings: Findings) -> None:
     ev = comp.evidence
+    if ev is not None and ev.numerator is None and comp.numerator is not None and comp.numerator > ev.denominator:
+        findings.warning("nd118_counted_above", f"Đơn vị {unit.unit_id}, chỉ tiêu {comp.code}: tử số đếm từ hồ sơ "
+                         f"({comp.numerator} {spec.numerator}) lớn hơn mẫu số {ev.denominator} theo index_evidence; "
+                         "điểm không vượt tối đa.", file=ev.file, row=ev.row, column="denominator",
+                         value=ev.denominator, suggestion="Kiểm tra mẫu số hoặc tên thủ tục trong tệp hồ sơ: tử số "
+                         "chỉ đếm những TTHC thuộc mẫu số.")
     if ev is None or ev.numerator is None or comp.counted is None:
         return
     counted_num, counted_den = comp.counted
