@@ -119,6 +119,16 @@ class Level:
     aliases: tuple[str, ...]
 
 
+def level_code(levels: Mapping[str, Level], raw: object) -> str | None:
+    """The code of the level ``raw`` names (its code, its name or an alias; case, spaces and diacritics
+    folded), or None: the same for every scheme."""
+    key = fold(raw)
+    for level in levels.values():
+        if key == fold(level.code) or key == fold(level.name) or key in level.aliases:
+            return level.code
+    return None
+
+
 @dataclass(frozen=True)
 class RuleSet:
     id: str
@@ -154,11 +164,7 @@ class RuleSet:
 
     def level_code(self, raw: object) -> str | None:
         """The level code for ``tinh`` / ``Cấp tỉnh`` / ``cap tinh``..., or None."""
-        key = fold(raw)
-        for level in self.levels.values():
-            if key == fold(level.code) or key == fold(level.name) or key in level.aliases:
-                return level.code
-        return None
+        return level_code(self.levels, raw)
 
 
 class PolicyLike(Protocol):

@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from tthc.parameters.ruleset import Band, Level, Policy, RuleSetError
+from tthc.parameters.ruleset import Band, Level, Policy, RuleSetError, level_code
 from tthc.text import fold
 
 SCHEME = "nd118"
@@ -190,11 +190,7 @@ class IndexRuleSet:
 
     def level_code(self, raw: object) -> str | None:
         """The level code for ``xa`` / ``Phường`` / ``dac_khu``…, or None."""
-        key = fold(raw)
-        for level in self.levels.values():
-            if key == fold(level.code) or key == fold(level.name) or key in level.aliases:
-                return level.code
-        return None
+        return level_code(self.levels, raw)
 
     def component(self, code: str) -> ComponentSpec:
         for comp in self.components:
