@@ -72,3 +72,41 @@ def test_the_scheme_is_chosen_by_the_quarters_last_day(tmp_path):
     assert main(["grade", "--quarter", "2021-Q2", "--out", str(tmp_path / "old")]) == 0
     old = json.loads((tmp_path / "old" / "manifest.json").read_text(encoding="utf-8"))
     assert old["rule_set"]["id"] == "tt01-2018" and "scheme" not in old  # the TT 01 manifest is as it was
+
+
+def _write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_an_unreadable_finish_or_answer_date_is_left_out_of_what_it_cannot_inform(tmp_path):
+    """31/04/2026 does not exist: the dossier stays in N for 1.4 and the like, but is left out of 2.1 and 6.3 (it is
+    not 'still open'); a petition whose answer date cannot be read is left out of 6.1 and 6.2."""
+    from decimal import Decimal
+
+    from tthc.parameters.ruleset import load_ruleset
+    from tthc.schemes.nd118 import grade_index_quarter
+
+    data = tmp_path / "data"
+    _write(data / "units.csv", "unit_id,unit_name,level\nX01,Xã An,xa\n")
+    _write(data / "2026-Q2" / "dossiers.csv",
+           "dossier_id,unit_id,received_at,due_at,finished_at,synced_on_time,rating\n"
+           "D1,X01,02/04/2026,10/04/2026,09/04/2026,1,Hài lòng\n"
+           "D2,X01,03/04/2026,12/04/2026,31/04/2026,1,Hài lòng\n"
+           "D3,X01,04/04/2026,14/04/2026,20/04/2026,0,Hài lòng\n")
+    _write(data / "2026-Q2" / "complaints.csv",
+           "complaint_id,unit_id,received_at,due_at,answered_at,rated_unsatisfied,re_raised\n"
+           "P1,X01,05/04/2026,15/04/2026,10/04/2026,0,0\n"
+           "P2,X01,06/04/2026,16/04/2026,31/04/2026,0,0\n")
+    from tthc.quarter import Quarter
+
+    result = grade_index_quarter(data, Quarter.parse("2026-Q2"), load_ruleset("nd118-2025"))
+    x01 = result.unit("X01")
+    assert x01.dossiers == 3                                              # N keeps D2
+    assert (x01.component("1.4").numerator, x01.component("1.4").denominator) == (2, 3)
+    assert (x01.component("2.1").numerator, x01.component("2.1").denominator) == (1, 2)  # D1 of D1, D3
+    assert x01.component("2.1").points == Decimal("10.00")
+    assert (x01.component("6.1").numerator, x01.component("6.1").denominator) == (1, 1)  # P2 left out
+    warnings = {(f.code, f.row) for f in result.findings.items if f.severity == "warning"}
+    assert ("nd118_petition_unreadable", 3) in warnings
+    assert any(f.code == "bad_date" and f.row == 3 and "dossiers" in f.file for f in result.findings.items)

@@ -36,7 +36,9 @@ LEGACY_LOCK = ".tthc-run.lock"
 OUTPUT_NAMES = frozenset({
     "grades.csv", "officials.csv", "official_indicators.csv", "dossier_scores.csv", "findings.csv",
     "unit_indicators.csv", "satisfaction.csv", "participants.csv", "grades.xlsx", "findings.xlsx",
-    "manifest.json", "run-manifest.json", "report.html", "report.pdf", "notebooks", "tables", "charts",
+    "components.csv", "citizens.csv",
+    "manifest.json", "run-manifest.json", "report.html", "report.pdf", "report.docx", "public.html", "notebooks",
+    "tables", "charts",
     LEGACY_LOCK, STAGING_MARKER,
 })
 KEPT = "Thư mục kết quả cũ (nếu có) được giữ nguyên."

@@ -82,12 +82,12 @@ class OnTime(Measure):
             return None
         d = facts.dossiers
         return Counts(facts.count_dossiers(d["on_time"].to_numpy(dtype=bool)),
-                      facts.count_dossiers(d["in_n"].to_numpy(dtype=bool)))
+                      facts.count_dossiers(d["judged"].to_numpy(dtype=bool)))
 
     def leaf(self, facts: Facts, slot: int) -> pd.DataFrame:
         """The late and overdue dossiers of the slot."""
         d = facts.dossiers
-        mask = facts.of_slot(d, slot) & d["in_n"].to_numpy(dtype=bool) & ~d["on_time"].to_numpy(dtype=bool)
+        mask = facts.of_slot(d, slot) & d["judged"].to_numpy(dtype=bool) & ~d["on_time"].to_numpy(dtype=bool)
         rows = d[mask]
         texts = [late_fact(s, f, u, facts.end) for s, f, u in
                  zip(rows["status"].astype(str), rows["finished_day"], rows["due_day"], strict=True)]
@@ -115,13 +115,13 @@ class DossierSatisfied(Measure):
             return None
         d = facts.dossiers
         return Counts(facts.count_dossiers(d["satisfied"].to_numpy(dtype=bool)),
-                      facts.count_dossiers(d["in_n"].to_numpy(dtype=bool)))
+                      facts.count_dossiers(d["judged"].to_numpy(dtype=bool)))
 
     def leaf(self, facts: Facts, slot: int) -> pd.DataFrame:
         if not self.available(facts):
             return super().leaf(facts, slot)
         d = facts.dossiers
-        mask = facts.of_slot(d, slot) & d["in_n"].to_numpy(dtype=bool) & ~d["satisfied"].to_numpy(dtype=bool)
+        mask = facts.of_slot(d, slot) & d["judged"].to_numpy(dtype=bool) & ~d["satisfied"].to_numpy(dtype=bool)
         rows = d[mask]
         texts = []
         for status, fin, due, on_time, named, unhappy in zip(

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from tthc.input.findings import Findings
-from tthc.input.values import parse_bool, parse_channel, parse_date
+from tthc.input.values import parse_bool, parse_channel, parse_date, unreadable
 from tthc.text import fold
 
 from .wording import day_vi
@@ -56,6 +56,7 @@ STATUS_TEXT = {
     "open_not_due": "chưa có kết quả đến hết kỳ, chưa đến hạn",
     "open_overdue": "chưa có kết quả đến hết kỳ, đã quá hạn",
     "no_due": "thiếu ngày hẹn trả: không xác định được đúng hạn",
+    "unreadable_finish": "ngày có kết quả không đọc được: không tính vào 2.1 và 6.3",
 }
 
 
@@ -143,15 +144,20 @@ def dossier_facts(dossiers: pd.DataFrame, unit_ids: tuple[str, ...], start: np.d
     in_n = known_unit & (received >= start) & (received <= end)
     done_by_end = ~np.isnat(finished) & (finished <= end)
     has_due = ~np.isnat(due)
-    on_time = in_n & has_due & ((done_by_end & (finished <= due)) | (~done_by_end & (due >= end)))
+    # a finish date written but unreadable cannot say whether the dossier was on time: it stays in N for the
+    # other components and is left out of 2.1 and 6.3 (never read as "no result yet")
+    unknown_finish = unreadable(dossiers, "finished_at")
+    judged = in_n & ~unknown_finish
+    on_time = judged & has_due & ((done_by_end & (finished <= due)) | (~done_by_end & (due >= end)))
     out["in_n"] = in_n
+    out["judged"] = judged
     out["on_time"] = on_time
     codes = list(STATUS_TEXT)
     status = np.select(
-        [~known_unit, np.isnat(received), ~in_n, ~has_due, done_by_end & (finished < due),
+        [~known_unit, np.isnat(received), ~in_n, unknown_finish, ~has_due, done_by_end & (finished < due),
          done_by_end & (finished == due), done_by_end, due >= end],
-        [codes.index(c) for c in ("unknown_unit", "no_received", "outside", "no_due", "early", "on_due", "late",
-                                  "open_not_due")],
+        [codes.index(c) for c in ("unknown_unit", "no_received", "outside", "unreadable_finish", "no_due", "early",
+                                  "on_due", "late", "open_not_due")],
         default=codes.index("open_overdue"))
     out["status"] = pd.Categorical.from_codes(status, categories=codes)
     if {"due_at", "finished_at"} <= set(dossiers.columns):
@@ -225,10 +231,18 @@ def petition_facts(complaints: pd.DataFrame, unit_ids: tuple[str, ...], start: n
     due = _days(complaints["due_at"]) if "due_at" in complaints else nat
     answered = _days(complaints["answered_at"]) if "answered_at" in complaints else nat
     in_scope = (out["slot"].to_numpy() >= 0) & (received >= start) & (received <= end)
+    # a due or answer date written but unreadable cannot say whether the petition was on time: left out of 6.1, 6.2
+    unknown = unreadable(complaints, "due_at") | unreadable(complaints, "answered_at")
+    judged = in_scope & ~unknown
     done_by_end = ~np.isnat(answered) & (answered <= end)
-    on_time = in_scope & ~np.isnat(due) & ((done_by_end & (answered <= due)) | (~done_by_end & (due >= end)))
+    on_time = judged & ~np.isnat(due) & ((done_by_end & (answered <= due)) | (~done_by_end & (due >= end)))
     out["received_day"], out["due_day"], out["answered_day"] = received, due, answered
-    out["in_scope"], out["on_time"] = in_scope, on_time
+    out["in_scope"], out["judged"], out["on_time"] = in_scope, judged, on_time
+    for i in np.flatnonzero(in_scope & unknown):
+        findings.warning("nd118_petition_unreadable", "Phản ánh, kiến nghị có hạn hoặc ngày trả lời không đọc được: "
+                         "không xác định được đúng hạn, không tính vào chỉ tiêu 6.1 và 6.2.",
+                         file=str(out.at[i, FILE]), row=out.at[i, ROW], column="due_at/answered_at",
+                         value=out.at[i, "complaint_id"])
     present |= {c for c in ("due_at", "answered_at") if c in complaints}
     if {"due_at", "answered_at"} <= present:
         present.add("on_time")
@@ -239,7 +253,7 @@ def petition_facts(complaints: pd.DataFrame, unit_ids: tuple[str, ...], start: n
     if {"on_time", "rated_unsatisfied", "re_raised"} <= present:
         out["satisfied"] = on_time & ~out["rated_unsatisfied"].to_numpy() & ~out["re_raised"].to_numpy()
         present.add("satisfied")
-    for i in np.flatnonzero(in_scope & np.isnat(due)):
+    for i in np.flatnonzero(judged & np.isnat(due)):
         if "due_at" in complaints:
             findings.warning("nd118_petition_no_due", "Phản ánh, kiến nghị tiếp nhận trong kỳ không có hạn trả lời: "
                              "không xác định được đúng hạn, tính là không đúng hạn ở chỉ tiêu 6.1 và 6.2.",

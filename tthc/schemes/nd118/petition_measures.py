@@ -46,11 +46,11 @@ class _Petitions(Measure):
             return None
         p = facts.petitions
         return Counts(facts.count_petitions(p[self.fact].to_numpy(dtype=bool)),
-                      facts.count_petitions(p["in_scope"].to_numpy(dtype=bool)))
+                      facts.count_petitions(p["judged"].to_numpy(dtype=bool)))
 
     def _cost(self, facts: Facts, slot: int) -> np.ndarray:
         p = facts.petitions
-        return facts.of_slot(p, slot) & p["in_scope"].to_numpy(dtype=bool) & ~p[self.fact].to_numpy(dtype=bool)
+        return facts.of_slot(p, slot) & p["judged"].to_numpy(dtype=bool) & ~p[self.fact].to_numpy(dtype=bool)
 
 
 class PetitionsOnTime(_Petitions):
