@@ -46,6 +46,9 @@ Readings where the texts leave room (each module's docstring has its own; collec
     listing the dossiers or petitions that explain them. Group totals and totals are cross-checks.
 12. Officials: per (official, unit), dossiers of N handled, the on-time share (as 2.1), petitions about
     conduct received in the period naming one of their dossiers (not those verified untrue). No points.
+13. An unreadable date is never read as "no result yet": a dossier whose finish date cannot be read stays in N for
+    the other components and is left out of 2.1 and 6.3 (numerator and denominator), with the loader's warning; a
+    petition whose due or answer date cannot be read is left out of 6.1 and 6.2 (``nd118_petition_unreadable``).
 """
 
 from tthc.parameters.ruleset import scheme as register_scheme
