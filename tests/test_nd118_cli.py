@@ -110,3 +110,10 @@ def test_an_unreadable_finish_or_answer_date_is_left_out_of_what_it_cannot_infor
     warnings = {(f.code, f.row) for f in result.findings.items if f.severity == "warning"}
     assert ("nd118_petition_unreadable", 3) in warnings
     assert any(f.code == "bad_date" and f.row == 3 and "dossiers" in f.file for f in result.findings.items)
+
+
+def test_trend_over_index_quarters_graded_in_memory(tmp_path):
+    out = tmp_path / "trend"
+    assert main(["trend", "--profile", "tinh-mau", "--from", "2025-Q3", "--to", "2025-Q4", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO((out / "trend.csv").read_text(encoding="utf-8"))))
+    assert {r["quarter"] for r in rows} >= {"2025-Q3", "2025-Q4"}

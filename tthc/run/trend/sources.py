@@ -252,7 +252,12 @@ def grade_now(run: Run) -> QuarterGrades:
 
     result = grade_run(run)
     grades = getattr(result, "grades", None)
-    data = outputs.csv_bytes(grades) if isinstance(grades, pd.DataFrame) else outputs.render(result)["grades.csv"]
+    if isinstance(grades, pd.DataFrame):  # TT 01/2018
+        data, manifest = outputs.csv_bytes(grades), outputs.manifest(result)
+    else:  # the index: its own tables and manifest
+        from tthc.run import index_outputs
+
+        data, manifest = index_outputs.render(result)["grades.csv"], index_outputs.manifest(result)
     frame, sha = read_grades(data, f"{run.quarter} (chấm trong bộ nhớ)")
-    return QuarterGrades(run.quarter, frame, outputs.manifest(result), run.rules, GRADED_NOW,
+    return QuarterGrades(run.quarter, frame, manifest, run.rules, GRADED_NOW,
                          file_label(run.data_dir / str(run.quarter)), (), sha)
