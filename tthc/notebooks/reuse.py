@@ -100,6 +100,15 @@ def own_copy(inputs):
 
     findings = Findings()
     findings.extend(inputs.findings)
+    if not hasattr(inputs, "columns"):  # loaded for the index (``tthc.schemes.nd118.IndexInputs``): plain records
+        return replace(
+            inputs,
+            units=inputs.units.copy(deep=False),
+            tables={name: None if t is None else t.copy(deep=False) for name, t in inputs.tables.items()},
+            files=dict(inputs.files),
+            accounting={label: {**acc, "excluded": dict(acc["excluded"])} for label, acc in inputs.accounting.items()},
+            findings=findings,
+        )
     return replace(
         inputs,
         units=inputs.units.copy(deep=False),

@@ -86,8 +86,9 @@ def tables(grades: list[dict], numbers: list[int], levels: dict, params: dict, a
 
 
 def basis(manifest: Manifest | None, params: dict, accepted: dict[str, list[int]], words: dict) -> list[str]:
-    """The appendix's closing note, in an appraiser's words: rule set, scored dossiers and period; and,
-    when it happened, that some units' indicators rest on their self-score for want of evidence."""
+    """The appendix's closing note, in an appraiser's words: rule set, scored dossiers and period; when it
+    happened, that some units' indicators rest on their self-score for want of evidence; and, for a rule set
+    forced on a quarter after its legal basis lapsed, the manifest's note saying so."""
     if manifest is None:
         return []
     spec = params["basis"]
@@ -111,6 +112,8 @@ def basis(manifest: Manifest | None, params: dict, accepted: dict[str, list[int]
     numbers = sorted({n for found in accepted.values() for n in found})
     if numbers:
         lines.append(w.fill(spec["self_accepted"], indicators=", ".join(map(str, numbers)), **words))
+    if manifest.legal_basis_note:  # TT 01/2018 forced on a quarter after 30/06/2025: the lapsed basis is said
+        lines.append(manifest.legal_basis_note)
     return lines
 
 

@@ -294,10 +294,13 @@ def self_vs_appraised(grades: pd.DataFrame, level_names: Mapping[str, str] | Non
 
 
 def satisfaction_by_channel(
-    satisfaction: pd.DataFrame, level_names: Mapping[str, str] | None = None
+    satisfaction: pd.DataFrame, level_names: Mapping[str, str] | None = None,
+    channels: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Shares of very satisfied / satisfied / dissatisfied forms per level and form channel."""
+    """Shares of very satisfied / satisfied / dissatisfied forms per level and form channel (``channels``: the
+    channels' names, by default TT 01/2018's Mẫu phiếu 4 and 5)."""
     level_names = dict(level_names or {})
+    names = CHANNELS if channels is None else dict(channels)
     title = "Mức độ hài lòng theo kênh lấy phiếu"
     with style():
         if satisfaction.empty or int(satisfaction["forms"].sum()) == 0:
@@ -305,9 +308,9 @@ def satisfaction_by_channel(
         cols = [c for c, _, _ in SATISFACTION]
         groups = satisfaction.groupby(["level", "channel"], sort=False)[["forms", *cols]].sum()
         levels = _level_order(satisfaction["level"], level_names)
-        channels = [c for c in CHANNELS if c in set(satisfaction["channel"])]
-        channels += sorted(set(satisfaction["channel"]) - set(channels))
-        keys = [(lv, ch) for lv in levels for ch in channels if (lv, ch) in groups.index]
+        shown = [c for c in names if c in set(satisfaction["channel"])]
+        shown += sorted(set(satisfaction["channel"]) - set(shown))
+        keys = [(lv, ch) for lv in levels for ch in shown if (lv, ch) in groups.index]
         fig = _new_figure(8, 1.6 + 0.45 * len(keys))
         ax = fig.add_subplot()
         y = np.arange(len(keys))
@@ -324,7 +327,7 @@ def satisfaction_by_channel(
         ax.set_yticks(
             y,
             [
-                f"{level_names.get(lv, lv)} – {CHANNELS.get(ch, ch)}\n"
+                f"{level_names.get(lv, lv)} – {names.get(ch, ch)}\n"
                 f"({format_decimal(int(groups.loc[(lv, ch), 'forms']), locale=LOCALE)} phiếu)"
                 for lv, ch in keys
             ],

@@ -331,6 +331,10 @@ def build_report(
         warnings.append(
             f"Không có {folder / 'manifest.json'}: phụ lục không nêu bộ quy tắc và các lựa chọn đã áp dụng."
         )
+    else:
+        note = read_manifest(folder / "manifest.json").legal_basis_note
+        if note:
+            warnings.append(note)
     return Report(title=context["html_title"], html=render(context), warnings=tuple(warnings))
 
 

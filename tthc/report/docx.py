@@ -39,16 +39,23 @@ COLUMN_SHARES = {"stt": 3.8, "unit": 18.3, "num": 4.6, "ind": 3.3, "total": 5.5,
 
 def render(context: dict) -> bytes:
     """The Word document of a report context (``tthc.report.build_context``), as deterministic bytes."""
+    return build(context, _body, lambda doc: _appendix(doc, context["appendix"]))
+
+
+def build(context: dict, body, appendix) -> bytes:
+    """A report as deterministic bytes: the page set-up, the heading block, ``body(doc, context)``, the signing
+    block, then ``appendix(doc)`` (the index report, ``tthc.report.index_docx``, gives its own body and
+    appendix)."""
     doc = Document()
     _document_defaults(doc)
-    body = doc.sections[0]
-    _set_page(body, landscape=False)
-    body.different_first_page_header_footer = True
-    ox.page_number(body.header.paragraphs[0], SMALL_PT)
+    first = doc.sections[0]
+    _set_page(first, landscape=False)
+    first.different_first_page_header_footer = True
+    ox.page_number(first.header.paragraphs[0], SMALL_PT)
     _heading(doc, context)
-    _body(doc, context)
+    body(doc, context)
     _signing(doc, context)
-    _appendix(doc, context["appendix"])
+    appendix(doc)
     _core_properties(doc, context)
     buffer = io.BytesIO()
     doc.save(buffer)

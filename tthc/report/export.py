@@ -223,10 +223,8 @@ def _literal_assignments(source: str) -> dict:
 
 def documents(nb, out_dir: Path, name: str) -> tuple[bytes, str]:
     """``report.docx`` (bytes) and ``public.html`` (text) from the report context of the notebook's quarter
-    and profile over the tables in ``out_dir``."""
-    from tthc.report import context as report
-    from tthc.report import docx as docx_report
-    from tthc.report import public_page
+    and profile over the tables in ``out_dir`` (TT 01/2018 or the index, as the folder's manifest says)."""
+    from tthc.report import document
 
     values = run_parameters(nb)
     quarter, profile = values.get("quarter"), values.get("profile")
@@ -235,9 +233,8 @@ def documents(nb, out_dir: Path, name: str) -> tuple[bytes, str]:
             f"Sổ tay {name} không cho biết quý (quarter) và hồ sơ (profile) đã chạy; "
             "không lập được report.docx và public.html."
         )
-    params, _ = report.load_parameters(str(profile), str(quarter))
-    context = report.build_context(out_dir, params, str(quarter))
-    return docx_report.render(context), public_page.render(context)
+    context = document.build_context(out_dir, str(profile), str(quarter))  # under the folder's scheme
+    return document.word(context), document.public_page(context)
 
 
 def export_report(

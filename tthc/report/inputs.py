@@ -33,12 +33,15 @@ class ReportInputError(TthcError, ValueError):
 
 @dataclass(frozen=True)
 class Manifest:
-    """What the report needs from ``manifest.json``: the rule set's title, the period, the policy values."""
+    """What the report needs from ``manifest.json``: the rule set's title, the period, the policy values, and
+    the note of a rule set forced on a quarter after its legal basis lapsed (``legal_basis_note``)."""
 
     rule_set: str
     start: date
     end: date
     policies: dict[str, str] = field(default_factory=dict)
+    #: why the rule set's legal basis no longer held on the quarter's last day ('' when it did)
+    legal_basis_note: str = ""
 
 
 def read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
@@ -103,9 +106,10 @@ def read_manifest(path: Path) -> Manifest | None:
         rule_set = str(manifest["rule_set"]["title"])
         start, end = (date.fromisoformat(manifest["period"][k]) for k in ("start", "end"))
         policies = {str(k): str(v) for k, v in (manifest.get("policies") or {}).items()}
+        note = str(manifest.get("legal_basis_note") or "")
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ReportInputError(f"Tệp {path} không đọc được ({exc}).") from None
-    return Manifest(rule_set, start, end, policies)
+    return Manifest(rule_set, start, end, policies, note)
 
 
 def self_accepted(path: Path) -> dict[str, list[int]]:

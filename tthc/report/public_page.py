@@ -1,4 +1,5 @@
-"""``public.html``: the page the office publishes with each unit's result, from the report's context.
+"""``public.html``: the page the office publishes with each unit's result, from the report's context (TT 01/2018's
+or the index's: the same rows, the index's with the province's own row as its first "level").
 
 One self-contained file: per unit its level, number of dossiers, appraised total, grade and rank within its
 level; no official's name, no signer, no dossier or unit code, nothing personal. The table sorts when a
@@ -68,10 +69,14 @@ def render(context: dict) -> str:
 def build_public_page(
     quarter: str | Quarter, profile: str, out_dir: Path | str | None = None, root: Path | None = None
 ) -> str:
-    """The public page of ``quarter`` for ``profile`` from ``out_dir`` (by default outputs/<profile>/<quarter>)."""
+    """The public page of ``quarter`` for ``profile`` from ``out_dir`` (by default outputs/<profile>/<quarter>),
+    from the report context of the scheme the folder was graded under (TT 01/2018 or the index)."""
     from tthc.report import context as report
+    from tthc.report import index_context
+    from tthc.report.index_inputs import scheme_of
 
     q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
-    params, _ = report.load_parameters(profile, q, root)
     folder = Path(out_dir) if out_dir is not None else report.default_output_dir(profile, q, root)
-    return render(report.build_context(folder, params, q))
+    scheme = index_context if scheme_of(folder) == "nd118" else report
+    params, _ = scheme.load_parameters(profile, q, root)
+    return render(scheme.build_context(folder, params, q))

@@ -13,6 +13,8 @@ from tthc.input.contract import CONTRACT_VERSION
 
 #: The tables of an index quarter, contract tables first.
 TABLES = ("grades.csv", "officials.csv", "dossier_scores.csv", "findings.csv", "components.csv", "citizens.csv")
+#: Every file :func:`render` produces.
+OUTPUT_FILES = (*TABLES, "manifest.json")
 
 
 def _relative(path: Path) -> str:
@@ -49,6 +51,7 @@ def manifest(result) -> dict:
         "policies": fields["policies"],
         "bands": fields["bands"],
         "province_unit_id": fields["province_unit_id"],
+        "province_name": result.province.unit_name,
         "data_dir": _relative(data_dir),
         "data_dir_absolute": str(data_dir.resolve()),
         "inputs": inputs,

@@ -66,7 +66,7 @@ def _absolute(path: Path) -> str:
 
 def manifest(result) -> dict:
     inputs = result.inputs
-    return {
+    fields = {
         "tool": {"name": "tthc", "version": __version__, "contract_version": CONTRACT_VERSION},
         "quarter": str(result.quarter),
         "period": {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()},
@@ -93,6 +93,23 @@ def manifest(result) -> dict:
             "findings": result.findings.counts(),
         },
     }
+    note = legal_basis_note(result)
+    if not note:  # a rule set in force on the quarter's last day: the manifest says nothing more
+        return fields
+    ordered = {}
+    for key, value in fields.items():
+        ordered[key] = value
+        if key == "rule_set":
+            ordered["legal_basis_note"] = note
+    return ordered
+
+
+def legal_basis_note(result) -> str:
+    """The note of a rule set forced on a quarter after its legal basis lapsed (``tthc.schemes.nd118.lapsed_note``:
+    TT 01/2018 on a quarter ending after 30/06/2025), else ''."""
+    from tthc.schemes.nd118 import lapsed_note
+
+    return lapsed_note(result.rules, result.quarter, result.policies.get("period", "calendar_quarter"))
 
 
 def render(result) -> dict[str, bytes]:

@@ -24,19 +24,14 @@ the load stage takes the command's own pre-load. The load stage saves its canoni
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tthc import PROJECT_ROOT
-from tthc.files import current_umask
 from tthc.input.findings import InputError
 from tthc.notebooks.engine import SHARED_ENGINE, _executed_error, _shared_kernel_engine
 from tthc.notebooks.failures import ExportFailed, NotebookFailed, PipelineError
@@ -46,9 +41,22 @@ from tthc.parameters.ruleset import RuleSetError
 from tthc.quarter import Quarter, QuarterError
 from tthc.run import publish, run_manifest
 from tthc.run.resolve import ParameterError, Run, resolve_run
-
-if TYPE_CHECKING:  # pandas is imported where it is used: ``tthc run`` starts its kernel before loading it
-    import pandas as pd
+from tthc.run.stages import (  # noqa: F401 - the stages' functions, offered to the notebooks from here
+    LOADED_DIR,
+    Loaded,
+    accounting_frame,
+    check,
+    check_folders,
+    check_inputs,
+    default_unit,
+    file_summaries,
+    files_table,
+    grade,
+    load,
+    read_loaded,
+    row_accounting,
+    save_loaded,
+)
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 #: The stages, in the order an analyst walks them (file names without ``.ipynb``).
@@ -56,7 +64,6 @@ STAGES = ("01_load", "02_check", "03_grade", "04_charts", "05_report")
 REPORT_STAGE = "05_report"
 #: Sub-folders of the output folder written by the stages.
 EXECUTED_DIR = "notebooks"
-LOADED_DIR = "tables"
 CHARTS_DIR = "charts"
 
 __all__ = [
@@ -66,8 +73,15 @@ __all__ = [
     "PipelineError",
     "RunParameters",
     "RunResult",
+    "accounting_frame",
+    "check",
+    "default_unit",
+    "files_table",
+    "grade",
+    "load",
     "prepare",
     "read_loaded",
+    "row_accounting",
     "run_quarter",
     "save_loaded",
 ]
@@ -92,184 +106,6 @@ def prepare(
     return resolve_run(quarter, profile, data_dir, out_dir, policies, rules)
 
 
-def check_folders(params: RunParameters) -> None:
-    """The data folder and the quarter's folder exist (else ParameterError); reads no file."""
-    if not params.data_dir.is_dir():
-        raise ParameterError(f"Không có thư mục dữ liệu {params.data_dir}.")
-    if not (params.data_dir / str(params.quarter)).is_dir():
-        raise ParameterError(
-            f"Không có dữ liệu quý {params.quarter}: thiếu thư mục {params.data_dir / str(params.quarter)}."
-        )
-
-
-def check_inputs(params: RunParameters, hand_over: Path | None = None):
-    """The data folder holds the quarter and its files can be graded (else ParameterError/InputError).
-
-    Returns the loaded quarter. With ``hand_over``, also writes it there for the run's kernel, whose load
-    stage then reuses it instead of reading the files again (``tthc.reuse``), if the files did not change.
-    """
-    from tthc.input.loading import load_quarter
-    from tthc.notebooks import reuse
-
-    check_folders(params)
-    fingerprint = reuse.input_fingerprint(params.data_dir, params.quarter)
-    inputs = load_quarter(params.data_dir, params.quarter, params.rules)
-    if hand_over is not None and reuse.input_fingerprint(params.data_dir, params.quarter) == fingerprint:
-        reuse.hand_over(hand_over, reuse.load_key(params.data_dir, params.quarter, params.rules), fingerprint,
-                        inputs)
-    return inputs
-
-
-# --- what the stages compute (reused by the next stage in the same kernel: tthc.notebooks.reuse) -----------------
-
-
-def load(run: RunParameters, strict: bool = True, *, _fingerprint: str | None = None):
-    """The quarter's files loaded and checked (``load_quarter``): the load stage's, when an earlier stage of
-    this kernel loaded the same files with the same rules, else read now. ``strict`` raises ``InputError``
-    on errors, as ``load_quarter`` does."""
-    from tthc.input.loading import load_quarter
-    from tthc.notebooks import reuse
-
-    fingerprint = _fingerprint or reuse.input_fingerprint(run.data_dir, run.quarter)
-    inputs = reuse.reuse_load(
-        reuse.load_key(run.data_dir, run.quarter, run.rules), fingerprint, run.rules,
-        lambda: load_quarter(run.data_dir, run.quarter, run.rules, strict=False),
-    )
-    if strict:
-        inputs.findings.raise_errors()
-    return inputs
-
-
-def check(run: RunParameters):
-    """What ``tthc check`` computes (``tthc.run.check.check_quarter``): every finding of the quarter, with
-    the population's and the grading's when the files can be graded, and the rows each file contributed.
-    The load is the load stage's when it can be reused; the grading is kept for the grading stage."""
-    from tthc.notebooks import reuse
-    from tthc.run.check import checked_rows
-    from tthc.schemes.tt01.engine import grade_inputs
-
-    fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
-    inputs = load(run, strict=False, _fingerprint=fingerprint)
-    if inputs.findings.errors:
-        return inputs, None
-    policies = run.resolved_policies
-    result = grade_inputs(inputs, run.rules, policies)
-    if reuse.input_fingerprint(run.data_dir, run.quarter) == fingerprint:  # unchanged while loading
-        key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
-        reuse.keep_grading(key, fingerprint, result)
-    return reuse.own_copy(result.inputs), checked_rows(result)  # the grading's findings and accounting
-
-
-def grade(run: RunParameters):
-    """The quarter graded (``engine.grade_quarter`` with the run's rules and policies): the check stage's
-    grading when it was made in this kernel from the same files, rules and policies, else graded now
-    (from the load stage's load when it can be reused)."""
-    from tthc.notebooks import reuse
-    from tthc.schemes.tt01.engine import grade_inputs
-
-    policies = run.resolved_policies
-    fingerprint = reuse.input_fingerprint(run.data_dir, run.quarter)
-    key = reuse.grade_key(reuse.load_key(run.data_dir, run.quarter, run.rules), policies)
-    result = reuse.reuse_grading(key, fingerprint)
-    if result is None:
-        result = grade_inputs(load(run, _fingerprint=fingerprint), run.rules, policies)
-    return result
-
-
-# --- what the load stage leaves for the later stages ---------------------------------------------------
-
-
-def save_loaded(inputs, out_dir: Path | str) -> Path:
-    """Canonical tables of the load stage as Parquet in ``<out_dir>/tables/``, with its findings and row
-    accounting, written all at once (a half-written folder never replaces a whole one)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / LOADED_DIR
-    tmp = Path(tempfile.mkdtemp(prefix=f".{LOADED_DIR}.", dir=out_dir))
-    tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the folder is an ordinary one
-    try:
-        inputs.units.to_parquet(tmp / "units.parquet", index=False)
-        for name, frame in sorted(inputs.tables.items()):
-            if frame is not None:
-                frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        inputs.findings.frame().to_parquet(tmp / "findings.parquet", index=False)
-        summary = {
-            "quarter": str(inputs.quarter),
-            "data_dir": str(inputs.data_dir),
-            "files": {
-                name: {"file": info.label, "rows": info.rows, "size": info.size, "sha256": info.sha256}
-                for name, info in sorted(inputs.files.items())
-            },
-            "row_accounting": {
-                label: {"read": acc.read, "used": acc.used, "excluded": dict(acc.excluded)}
-                for label, acc in sorted(inputs.accounting.items())
-            },
-        }
-        (tmp / "load.json").write_text(
-            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        old = out_dir / f".{LOADED_DIR}.old"
-        if target.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-        os.replace(tmp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-@dataclass
-class Loaded:
-    """What :func:`save_loaded` wrote, read back."""
-
-    tables: dict[str, pd.DataFrame]
-    findings: pd.DataFrame
-    summary: dict
-
-    def accounting(self) -> pd.DataFrame:
-        """Row accounting as a table with Vietnamese headers."""
-        return accounting_frame(self.summary.get("row_accounting", {}))
-
-
-def read_loaded(out_dir: Path | str) -> Loaded:
-    folder = Path(out_dir) / LOADED_DIR
-    if not (folder / "load.json").is_file():
-        raise FileNotFoundError(f"Chưa có kết quả bước nạp dữ liệu trong {folder}: hãy chạy 01_load trước.")
-    import pandas as pd
-
-    tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet")) if p.stem != "findings"}
-    summary = json.loads((folder / "load.json").read_text(encoding="utf-8"))
-    return Loaded(tables, pd.read_parquet(folder / "findings.parquet"), summary)
-
-
-def accounting_frame(
-    accounting: Mapping[str, Mapping], used: Mapping[str, int] | None = None
-) -> pd.DataFrame:
-    """``row_accounting`` (of ``load.json`` or ``manifest.json``) as a table: file, read, used, excluded.
-
-    ``used`` (rows each file really contributed, counted from the graded tables) adds a "Thực dùng" column.
-    """
-    import pandas as pd
-
-    columns = ["Tệp", "Số dòng đọc", "Số dòng dùng", "Số dòng loại", "Lý do loại"]
-    rows = []
-    for label, acc in accounting.items():
-        excluded = acc.get("excluded", {})
-        row = {
-            "Tệp": label,
-            "Số dòng đọc": acc.get("read", 0),
-            "Số dòng dùng": acc.get("used", 0),
-            "Số dòng loại": sum(excluded.values()),
-            "Lý do loại": "; ".join(f"{why}: {n}" for why, n in sorted(excluded.items())),
-        }
-        if used is not None:
-            row["Thực dùng"] = used.get(label, pd.NA)
-        rows.append(row)
-    return pd.DataFrame(rows, columns=columns + (["Thực dùng"] if used is not None else []))
-
-
 # --- execution -----------------------------------------------------------------------------------------
 
 
@@ -288,8 +124,10 @@ def _staged(params: RunParameters):
     output folder): yields the run's parameters pointing at it. When the block ends, ``run-manifest.json`` is
     written and the staging folder replaces the output folder whole; when it fails, the output folder is
     untouched and the staging folder is kept as ``<name>.failed``, named in the error."""
-    from tthc.run.outputs import OUTPUT_FILES
+    from tthc.run import index_outputs, outputs
+    from tthc.run.grading import is_index
 
+    tables = index_outputs.OUTPUT_FILES if is_index(params.rules) else outputs.OUTPUT_FILES
     out = params.out_dir
     try:
         with publish.locked(out):
@@ -297,7 +135,7 @@ def _staged(params: RunParameters):
             staging = publish.new_staging(out, marker=True)
             try:
                 yield replace(params, out_dir=staging)
-                publish.guard(lambda: run_manifest.write(staging, OUTPUT_FILES), out, "ghi thư mục kết quả")
+                publish.guard(lambda: run_manifest.write(staging, tables), out, "ghi thư mục kết quả")
                 publish.swap_in(staging, out)
             except BaseException as exc:
                 named = _with_evidence(exc, staging, publish.keep_failed(staging, out))

@@ -94,7 +94,6 @@ def _sha256(path: Path) -> tuple[int, str]:
 def verify(out_dir: Path | str) -> Verification:
     """Check the recorded inputs and re-derive every table of ``out_dir``."""
     from tthc.run.outputs import render
-    from tthc.schemes.tt01.engine import grade_quarter
 
     out_dir = Path(out_dir)
     report = Verification(out_dir)
@@ -136,7 +135,7 @@ def verify(out_dir: Path | str) -> Verification:
     if recorded_version != __version__:
         report.add("tool", "tthc", f"phiên bản khi chấm {recorded_version}, hiện tại {__version__}")
     try:
-        result = grade_quarter(data_dir, manifest["quarter"], rule_path, manifest.get("policies") or {})
+        result = _regrade(manifest, data_dir, rule_path)
     except (QuarterError, ProfileError, RuleSetError) as exc:
         report.add("regrade", "manifest.json", f"không chấm lại được: {exc}")
         return report
@@ -144,9 +143,9 @@ def verify(out_dir: Path | str) -> Verification:
         report.add("regrade", relative(data_dir), f"không chấm lại được: {exc}")
         return report
     recorded = {item["file"] for item in manifest.get("inputs", [])}
-    for info in result.inputs.files.values():
-        if info.label not in recorded:
-            report.add("input", info.label, "tệp đầu vào mới, không có trong manifest.json")
+    for label in _input_labels(result, data_dir):
+        if label not in recorded:
+            report.add("input", label, "tệp đầu vào mới, không có trong manifest.json")
     rendered = render(result)
     for name, data in rendered.items():
         report.checked_tables += 1
@@ -159,6 +158,38 @@ def verify(out_dir: Path | str) -> Verification:
             report.add("table", name, _first_difference(old, data))
     _check_run_files(report, out_dir, set(rendered))
     return report
+
+
+def _regrade(manifest: dict, data_dir: Path, rule_path: Path):
+    """The quarter graded again from what the manifest recorded, under the scheme it names (``scheme``; a
+    manifest without it is of TT 01/2018): the rule file, every policy value, and for the index the
+    province's row (its id and name)."""
+    policies = manifest.get("policies") or {}
+    if manifest.get("scheme", "tt01") == "nd118":
+        from tthc.parameters.ruleset import load_ruleset
+        from tthc.quarter import Quarter
+        from tthc.schemes.nd118 import grade_index_quarter
+        from tthc.schemes.nd118.grading import DEFAULT_PROVINCE_ID
+
+        return grade_index_quarter(data_dir, Quarter.parse(str(manifest["quarter"])), load_ruleset(rule_path),
+                                   policies, province_unit_id=manifest.get("province_unit_id") or DEFAULT_PROVINCE_ID,
+                                   province_name=manifest.get("province_name"))
+    from tthc.schemes.tt01.engine import grade_quarter
+
+    return grade_quarter(data_dir, manifest["quarter"], rule_path, policies)
+
+
+def _input_labels(result, data_dir: Path) -> list[str]:
+    """The input files the regrading read, as the manifest names them (relative to the data folder)."""
+    if hasattr(result, "inputs"):
+        return [info.label for info in result.inputs.files.values()]
+    labels = []
+    for path in result.files.values():
+        try:
+            labels.append(Path(path).resolve().relative_to(data_dir.resolve()).as_posix())
+        except ValueError:
+            labels.append(str(path))
+    return labels
 
 
 def _check_run_files(report: Verification, out_dir: Path, tables: set[str]) -> None:

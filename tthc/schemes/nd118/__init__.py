@@ -54,11 +54,11 @@ Readings where the texts leave room (each module's docstring has its own; collec
 from tthc.parameters.ruleset import scheme as register_scheme
 
 from .grading import IndexResult, UnitIndex, grade_index
-from .quarter import grade_index_quarter, load_index_quarter
+from .quarter import IndexInputs, grade_index_quarter, grade_loaded, load_index_quarter
 from .rulefile import build_ruleset
 from .scheme import lapsed_note, ruleset_for_quarter
 
-__all__ = ["IndexResult", "UnitIndex", "grade_index", "grade_index_quarter", "lapsed_note", "load_index_quarter",
-           "ruleset_for_quarter"]
+__all__ = ["IndexInputs", "IndexResult", "UnitIndex", "grade_index", "grade_index_quarter", "grade_loaded",
+           "lapsed_note", "load_index_quarter", "ruleset_for_quarter"]
 
 register_scheme("nd118")(build_ruleset)  # rule files saying ``scheme: nd118`` are built here

@@ -2,7 +2,8 @@
 
 ``load_index_quarter`` returns the canonical tables for ``grade_index`` (absent columns left out of the frames,
 so that they read as "no information"), the units with ``e_certified_copy``, the findings and the row
-accounting of every file. ``grade_index_quarter`` loads and grades in one call (the CLI's later entry point).
+accounting of every file. ``grade_loaded`` grades what it loaded (without writing into it);
+``grade_index_quarter`` loads and grades in one call (the CLI's entry point).
 """
 
 from __future__ import annotations
@@ -89,13 +90,15 @@ def profile_province_id(profile_path: Path) -> str:
     return str(data.get("province_unit_id") or DEFAULT_PROVINCE_ID)
 
 
-def grade_index_quarter(data_dir: Path | str, quarter, rules, policies: dict[str, str] | None = None,
-                        province_unit_id: str = DEFAULT_PROVINCE_ID, province_name: str | None = None) -> IndexResult:
-    """Load a quarter folder and grade it on the index; the loader's row accounting comes first, the
-    grading's (rows of each table left out of N, of scope…) beside it under the same file label."""
-    loaded = load_index_quarter(data_dir, quarter, rules)
-    result = grade_index(loaded.tables, loaded.units, quarter, rules, policies, province_unit_id=province_unit_id,
-                         province_name=province_name, findings=loaded.findings)
+def grade_loaded(loaded: IndexInputs, rules, policies: dict[str, str] | None = None,
+                 province_unit_id: str = DEFAULT_PROVINCE_ID, province_name: str | None = None) -> IndexResult:
+    """Grade a loaded quarter folder (``load_index_quarter``) on the index, writing nothing into it: the result's
+    findings are the load's, copied, then the grading's. The loader's row accounting comes first, the grading's
+    (rows of each table left out of N, of scope…) beside it under the same file label."""
+    findings = Findings()
+    findings.extend(loaded.findings)
+    result = grade_index(loaded.tables, loaded.units, loaded.quarter, rules, policies,
+                         province_unit_id=province_unit_id, province_name=province_name, findings=findings)
     merged = dict(loaded.accounting)
     for label, graded in result.accounting.items():
         read = merged.get(label)
@@ -108,5 +111,12 @@ def grade_index_quarter(data_dir: Path | str, quarter, rules, policies: dict[str
         merged[label] = {"rows": read["rows"], "used": read["rows"] - sum(excluded.values()),
                          "excluded": dict(sorted(excluded.items()))}
     result.accounting = merged
-    result.quarter, result.data_dir, result.files = quarter, loaded.data_dir, dict(loaded.files)
+    result.quarter, result.data_dir, result.files = loaded.quarter, loaded.data_dir, dict(loaded.files)
     return result
+
+
+def grade_index_quarter(data_dir: Path | str, quarter, rules, policies: dict[str, str] | None = None,
+                        province_unit_id: str = DEFAULT_PROVINCE_ID, province_name: str | None = None) -> IndexResult:
+    """Load a quarter folder and grade it on the index (``load_index_quarter``, then ``grade_loaded``)."""
+    return grade_loaded(load_index_quarter(data_dir, quarter, rules), rules, policies, province_unit_id,
+                        province_name)
