@@ -346,7 +346,7 @@ def test_dossier_and_lookup(result):
 
 def test_text_rendering(result):
     text = render_text(explain_unit(result, "H1"))
-    assert "Chính sách:" in text and "missing_indicator=exclude" in text
+    assert "Chính sách:" in text and "  - Chỉ số không đủ thông tin để chấm: exclude (mặc định)" in text
     assert "← 2021-Q2/dossiers.csv, dòng 2" in text
     assert "khoảng" in text and "TT 01/2018 Điều 15 khoản 3 điểm b" in text
 

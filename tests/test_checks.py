@@ -168,16 +168,16 @@ def test_excel_outputs_are_formatted_and_byte_deterministic(tmp_path):
     assert a["grades.xlsx"] == b["grades.xlsx"] and a["findings.xlsx"] == b["findings.xlsx"]
     (tmp_path / "g.xlsx").write_bytes(a["grades.xlsx"])
     ws = openpyxl.load_workbook(tmp_path / "g.xlsx").active
-    assert ws.freeze_panes == "A2"
-    headers = [c.value for c in ws[1]]
-    assert headers[:4] == ["Mã đơn vị", "Tên đơn vị", "Cấp", "Số hồ sơ"] and "Chỉ số 1" in headers
-    total = ws.cell(row=2, column=headers.index("Tổng điểm thẩm định") + 1)
+    assert ws.freeze_panes == "A3"  # the title row, then the header row
+    headers = [c.value for c in ws[2]]
+    assert headers[:5] == ["STT", "Cấp", "Tên cơ quan, đơn vị", "Mã đơn vị", "Số hồ sơ"] and "Chỉ số 1" in headers
+    total = ws.cell(row=3, column=headers.index("Tổng điểm thẩm định") + 1)
     assert isinstance(total.value, int | float) and total.number_format == "0.0"
-    assert ws.cell(row=2, column=3).value == "Cấp huyện"
-    assert ws.column_dimensions["B"].width > 10
+    assert ws.cell(row=3, column=2).value == "Cấp huyện"
+    assert ws.column_dimensions["C"].width > 10
     (tmp_path / "f.xlsx").write_bytes(render(grade_quarter(CORPUS / "cases" / "bad_count", QUARTER))["findings.xlsx"])
-    ws = openpyxl.load_workbook(tmp_path / "f.xlsx").active
-    assert [c.value for c in ws[1]] == ["Mức độ", "Tệp", "Dòng", "Cột", "Nội dung", "Mã phát hiện", "Giá trị",
-                                        "Gợi ý"]
-    severities = {ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)}
+    ws = openpyxl.load_workbook(tmp_path / "f.xlsx")["Chi tiết"]
+    assert [c.value for c in ws[2]] == ["Mức độ", "Loại phát hiện", "Tệp", "Dòng", "Cột", "Giá trị", "Nội dung",
+                                        "Gợi ý", "Mã phát hiện"]
+    severities = {ws.cell(row=r, column=1).value for r in range(3, ws.max_row + 1)}
     assert severities <= {"Lỗi", "Cảnh báo", "Thông tin"} and "Cảnh báo" in severities

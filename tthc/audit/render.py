@@ -9,6 +9,8 @@ tree.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from tthc.audit.compare import render_what_if
@@ -24,18 +26,61 @@ FACT_KINDS = {"dossier": "hồ sơ", "participant": "lượt tham gia", "complai
 # --------------------------------------------------------------------------------------------- text
 
 
-def render_text(explanation: Explanation, limit: int | None = None) -> str:
-    """The explanation as Vietnamese text; ``limit``: at most that many fact rows under each node (None: all)."""
+def policy_label(name: str, rules=None) -> str:
+    """What a reader calls a policy: its description in the rule file, up to its first parenthesis
+    ("Hồ sơ đưa vào chấm điểm"); the identifier when the rule set has none."""
+    policy = (getattr(rules, "policies", None) or {}).get(name)
+    text = (getattr(policy, "description", "") or "").split(" (", 1)[0].strip()
+    return text or name
+
+
+def policy_text(name: str, value: str, rules=None, default: bool | None = None) -> str:
+    """A policy and its value as a reader sees it: "Hồ sơ đưa vào chấm điểm: resolved_in_period (mặc định)";
+    ``default`` None: without the remark."""
+    remark = "" if default is None else " (mặc định)" if default else " (khác mặc định)"
+    return f"{policy_label(name, rules)}: {value}{remark}"
+
+
+def _bundled(rule_set: dict):
+    """The bundled rule set the explanation was made with (same id and SHA-256), or None."""
+    from tthc.errors import TthcError
+    from tthc.parameters.ruleset import available, load_ruleset
+
+    if rule_set.get("id") not in available():
+        return None
+    try:
+        rules = load_ruleset(str(rule_set["id"]))
+    except (TthcError, OSError):
+        return None
+    return rules if rules.sha256 == rule_set.get("sha256") else None
+
+
+_POLICY = re.compile(r"\b([a-z][a-z0-9_]*)=([A-Za-z0-9_]+(?:\.[0-9]+)?)")
+
+
+def name_policies(text: str, rules) -> str:
+    """``name=value`` of a policy of ``rules`` inside a message, replaced by "'description: value'"."""
+    policies = getattr(rules, "policies", None) or {}
+
+    def named(match: re.Match) -> str:
+        name, value = match.groups()
+        return f"'{policy_text(name, value, rules)}'" if name in policies else match.group(0)
+
+    return _POLICY.sub(named, text) if "=" in text else text
+
+
+def render_text(explanation: Explanation, limit: int | None = None, rules=None) -> str:
+    """The explanation as Vietnamese text; ``limit``: at most that many fact rows under each node (None: all);
+    ``rules``: the rule set, whose policy descriptions name the policies (without it, the bundled rule set of
+    the header's id and SHA-256; failing that, the policies' identifiers)."""
     h = explanation.header
     period, rule_set = h["period"], h["rule_set"]
+    rules = rules if rules is not None else _bundled(rule_set)
     lines = [
         f"Giải trình kết quả — {h['quarter_label']} (kỳ {day(period['start'])}–{day(period['end'])})",
         f"Bộ quy tắc: {rule_set['id']} — {rule_set['title']} (SHA-256 {rule_set['sha256'][:12]}…)",
-        "Chính sách: "
-        + ", ".join(
-            f"{k}={v}" + (" (khác mặc định)" if k in h["non_default_policies"] else "")
-            for k, v in h["policies"].items()
-        ),
+        "Chính sách:",
+        *(f"  - {policy_text(k, v, rules, k not in h['non_default_policies'])}" for k, v in h["policies"].items()),
         "",
     ]
     capped = [0]

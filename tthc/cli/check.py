@@ -12,6 +12,7 @@ import argparse
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from tthc.audit.render import name_policies
 from tthc.cli.common import USER_ERRORS, add_quarter_args, relative, resolve_target
 from tthc.input.findings import ERROR, SEVERITIES, SEVERITY_VI, Finding
 from tthc.run.check import accounting_lines, check_quarter
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     print(f"Kiểm tra dữ liệu {target.quarter.label_vi} ({relative(target.data_dir)}), bộ quy tắc {target.rules.id}.")
     inputs, used = check_quarter(target.data_dir, target.quarter, target.rules, target.policies)
-    print_findings(inputs.findings.items, args.limit)
+    print_findings(inputs.findings.items, args.limit, target.rules)
     print_accounting(inputs, used)
     sev = Counter(f.severity for f in inputs.findings.items)
     print(f"Kết quả: {sev.get('error', 0)} lỗi, {sev.get('warning', 0)} cảnh báo, {sev.get('info', 0)} thông tin.")
@@ -53,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_findings(items: list[Finding], limit: int = DEFAULT_LIMIT) -> None:
-    """Grouped by severity, then file (in the order found); at most ``limit`` per group (0: all)."""
+def print_findings(items: list[Finding], limit: int = DEFAULT_LIMIT, rules=None) -> None:
+    """Grouped by severity, then file (in the order found); at most ``limit`` per group (0: all). A policy
+    named in a message (``population=resolved_in_period``) is shown by its description in ``rules``."""
     if not items:
         print("\nKhông có phát hiện nào.")
         return
@@ -70,7 +72,7 @@ def print_findings(items: list[Finding], limit: int = DEFAULT_LIMIT) -> None:
             print(f"  Tệp {file}:")
             shown = group if limit <= 0 else group[:limit]
             for f in shown:
-                print(f"    - {_line(f)}")
+                print(f"    - {name_policies(_line(f), rules)}")
             if len(group) > len(shown):
                 print(f"    … và {len(group) - len(shown)} phát hiện khác (dùng --limit 0 để xem tất cả).")
 

@@ -65,6 +65,6 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(to_json(explanation))
     else:
-        sys.stdout.write(render_text(explanation, None if args.detail else DETAIL_LIMIT))
+        sys.stdout.write(render_text(explanation, None if args.detail else DETAIL_LIMIT, rules=run.rules))
     return 0
 

@@ -14,31 +14,23 @@ import io
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from tthc.input.findings import SEVERITY_VI
 from tthc.sanitize import CANDIDATE, safe_text
 
 #: Every workbook says it was made at this moment (determinism; the manifest holds the real context).
 FIXED_TIME = datetime(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ONE_DECIMAL = "0.0"
+#: Further number formats by name (``numbers``).
+FORMATS = {"two_decimals": "0.00", "percent": "0.0%"}
 MAX_WIDTH = 60
 #: Control characters an XLSX cannot hold (openpyxl's ``ILLEGAL_CHARACTERS_RE``): removed from text.
 ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-
-GRADES_HEADERS = {
-    "unit_id": "Mã đơn vị", "unit_name": "Tên đơn vị", "level": "Cấp", "dossiers": "Số hồ sơ",
-    "total": "Tổng điểm thẩm định", "self_total": "Tổng điểm tự chấm", "result": "Kết quả xếp loại",
-}
-FINDINGS_HEADERS = {
-    "severity": "Mức độ", "code": "Mã phát hiện", "file": "Tệp", "row": "Dòng", "column": "Cột",
-    "value": "Giá trị", "message": "Nội dung", "suggestion": "Gợi ý",
-}
-
 
 def _safe_text(value: str) -> str:
     return safe_text(ILLEGAL.sub("", value))
@@ -74,9 +66,36 @@ def _column(values: pd.Series, number: bool) -> tuple[list, int]:
     return cells.tolist(), int(widths.max()) if len(widths) else 0
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its table, Vietnamese headers, number columns and an optional title row."""
+
+    name: str
+    frame: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)
+    #: column → Excel number format; its cells that read as numbers are written as numbers
+    formats: dict[str, str] = field(default_factory=dict)
+    #: a bold first row above the headers ("Kết quả chấm điểm … Quý II năm 2021")
+    title: str | None = None
+
+
 def workbook_bytes(frame: pd.DataFrame, headers: dict[str, str], sheet: str,
                    decimals: tuple[str, ...] = (), integers: tuple[str, ...] = ()) -> bytes:
-    """One sheet: Vietnamese headers, frozen header row, widths, number formats; deterministic bytes.
+    """One sheet without a title row (``book_bytes``)."""
+    return book_bytes([Sheet(sheet, frame, headers, numbers(decimals, integers))])
+
+
+def numbers(decimals: tuple[str, ...] = (), integers: tuple[str, ...] = (), **others: tuple[str, ...]) -> dict:
+    """Number formats by column: one decimal, whole numbers, and others given as ``format=columns``."""
+    out = {c: ONE_DECIMAL for c in decimals} | {c: "0" for c in integers}
+    for fmt, columns in others.items():
+        out.update({c: FORMATS[fmt] for c in columns})
+    return out
+
+
+def book_bytes(sheets: list[Sheet]) -> bytes:
+    """Sheets with Vietnamese headers, frozen header row, widths, number formats, print setup (A4 landscape,
+    fit to the page's width, the header row repeated on every page); deterministic bytes.
 
     Written with XlsxWriter in constant-memory mode (rows streamed to a temporary file, strings inline):
     the cells are prepared column by column, then written row by row with typed calls (text is never read
@@ -87,35 +106,59 @@ def workbook_bytes(frame: pd.DataFrame, headers: dict[str, str], sheet: str,
     with tempfile.TemporaryDirectory(prefix="tthc-xlsx-") as tmp:
         book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "tmpdir": tmp})
         book.set_properties({"author": "tthc", "created": FIXED_TIME})
-        ws = book.add_worksheet(sheet)
-        head = book.add_format({"bold": True, "pattern": 1, "fg_color": "#DDEBF7", "text_wrap": True,
-                                "valign": "vcenter"})
-        number_formats = {"decimal": book.add_format({"num_format": ONE_DECIMAL}),
-                          "integer": book.add_format({"num_format": "0"})}
-        columns, formats = [], []
-        for c, name in enumerate(frame.columns):
-            title = _safe_text(headers.get(name, name))
-            kind = "decimal" if name in decimals else "integer" if name in integers else None
-            cells, shown = _column(frame[name], number=kind is not None)
-            width = max(len(title), min(shown, MAX_WIDTH))
-            # set_column_pixels(7 w) stores width w exactly (7 pixels a character, Calibri 11)
-            ws.set_column_pixels(c, c, 7 * min(max(width + 2, 6), MAX_WIDTH + 2))
-            ws.write_string(0, c, title, head)
-            columns.append(cells)
-            formats.append(number_formats.get(kind))
-        for r, row in enumerate(zip(*columns, strict=True), start=1):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    ws.write_string(r, c, value)
-                else:
-                    ws.write_number(r, c, value, formats[c])
-        ws.freeze_panes(1, 0)
-        if len(frame):
-            ws.autofilter(0, 0, len(frame), len(columns) - 1)
+        formats = {
+            "head": book.add_format({"bold": True, "pattern": 1, "fg_color": "#DDEBF7", "text_wrap": True,
+                                     "valign": "vcenter"}),
+            "title": book.add_format({"bold": True, "font_size": 13}),
+        }
+        for sheet in sheets:
+            for fmt in sheet.formats.values():
+                if fmt not in formats:
+                    formats[fmt] = book.add_format({"num_format": fmt})
+            _write_sheet(book.add_worksheet(sheet.name[:31]), sheet, formats)
         book.close()
     return _fix_zip(buffer.getvalue())
+
+
+def _write_sheet(ws, sheet: Sheet, formats: dict) -> None:
+    frame = sheet.frame
+    top = 0 if sheet.title is None else 1  # the header row
+    if sheet.title is not None:
+        ws.write_string(0, 0, _safe_text(sheet.title), formats["title"])
+    columns, kinds = [], []
+    for c, name in enumerate(frame.columns):
+        title = _safe_text(sheet.headers.get(name, name))
+        kind = sheet.formats.get(name)
+        cells, shown = _column(frame[name], number=kind is not None)
+        width = max(len(title), min(shown, MAX_WIDTH))
+        # set_column_pixels(7 w) stores width w exactly (7 pixels a character, Calibri 11)
+        ws.set_column_pixels(c, c, 7 * min(max(width + 2, 6), MAX_WIDTH + 2))
+        ws.write_string(top, c, title, formats["head"])
+        columns.append(cells)
+        kinds.append(formats.get(kind))
+    for r, row in enumerate(zip(*columns, strict=True), start=top + 1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                ws.write_string(r, c, value)
+            else:
+                ws.write_number(r, c, value, kinds[c])
+    ws.freeze_panes(top + 1, 0)
+    if len(frame):
+        ws.autofilter(top, 0, top + len(frame), len(columns) - 1)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(top)
+
+
+def period_label(result) -> str:
+    """The quarter as a reader names it ("Quý II năm 2021"), or the period's dates when there is none."""
+    quarter = getattr(result, "quarter", None)
+    if quarter is not None:
+        return quarter.label_vi
+    return f"kỳ {result.start:%d/%m/%Y}–{result.end:%d/%m/%Y}"
 
 
 def _number(value) -> float | None:
@@ -151,20 +194,3 @@ def _fix_zip(data: bytes) -> bytes:
             info.external_attr = 0o600 << 16
             dst.writestr(info, content)
     return out.getvalue()
-
-
-def grades_xlsx(result) -> bytes:
-    grades = result.grades.copy()
-    levels = {code: lvl.name for code, lvl in result.rules.levels.items()}
-    grades["level"] = grades["level"].map(lambda c: levels.get(c, c))
-    decimals = tuple(c for c in grades.columns if re.fullmatch(r"i\d+|total|self_total", c))
-    headers = dict(GRADES_HEADERS)
-    for ind in result.rules.indicators:  # the rule set's indicators, whatever their number
-        headers.setdefault(ind.code, f"Chỉ số {ind.number}")
-    return workbook_bytes(grades, headers, "Xếp loại", decimals=decimals, integers=("dossiers",))
-
-
-def findings_xlsx(result) -> bytes:
-    frame = result.findings.frame()
-    frame["severity"] = frame["severity"].map(lambda s: SEVERITY_VI.get(s, s))
-    return workbook_bytes(frame, FINDINGS_HEADERS, "Phát hiện", integers=("row",))

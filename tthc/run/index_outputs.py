@@ -1,15 +1,21 @@
 """The output folder of a quarter graded on the NĐ 118/2025 service index: the scheme's tables (grades,
-components, officials, dossier_scores, citizens, findings) and ``manifest.json`` (what went in: the rule file,
+components, officials, dossier_scores, citizens, findings), ``grades.xlsx`` and ``findings.xlsx`` (as for TT 01:
+``grades_book``, ``findings_book``) and ``manifest.json`` (what went in: the rule file,
 every policy value, every input file's size and SHA-256, the row accounting)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from tthc import PROJECT_ROOT, __version__
 from tthc.input.contract import CONTRACT_VERSION
+from tthc.run.findings_book import findings_xlsx
+from tthc.run.grades_book import index_grades_xlsx
 
 #: The tables of an index quarter, contract tables first.
 TABLES = ("grades.csv", "officials.csv", "dossier_scores.csv", "findings.csv", "components.csv", "citizens.csv")
@@ -60,10 +66,17 @@ def manifest(result) -> dict:
     }
 
 
+def _read(data: bytes) -> pd.DataFrame:
+    """A table as written (the workbook shows what the CSV says, text as text)."""
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
 def render(result) -> dict[str, bytes]:
     """Every output file's bytes."""
     from tthc.schemes.nd118.tables import render as tables
 
     files = tables(result)
+    files["grades.xlsx"] = index_grades_xlsx(result, _read(files["grades.csv"]), _read(files["officials.csv"]))
+    files["findings.xlsx"] = findings_xlsx(result)
     files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files

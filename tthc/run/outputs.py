@@ -13,7 +13,7 @@ import pandas as pd
 from tthc import PROJECT_ROOT, __version__
 from tthc.days import iso_days
 from tthc.input.contract import CONTRACT_VERSION
-from tthc.run import csv_writer, excel, publish, run_manifest
+from tthc.run import csv_writer, findings_book, grades_book, publish, run_manifest
 from tthc.sanitize import CANDIDATE, safe_text
 
 #: Contract tables first; the rest are additions (the contract allows adding).
@@ -127,8 +127,8 @@ def render(result) -> dict[str, bytes]:
         "unit_indicators.csv": csv_bytes(result.unit_indicators),
         "satisfaction.csv": csv_bytes(result.satisfaction),
         "participants.csv": csv_bytes(_participants(result.participants)),
-        "grades.xlsx": excel.grades_xlsx(result),
-        "findings.xlsx": excel.findings_xlsx(result),
+        "grades.xlsx": grades_book.grades_xlsx(result),
+        "findings.xlsx": findings_book.findings_xlsx(result),
     }
     files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2, sort_keys=False)
                               + "\n").encode("utf-8")

@@ -62,6 +62,8 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 #: The stages, in the order an analyst walks them (file names without ``.ipynb``).
 STAGES = ("01_load", "02_check", "03_grade", "04_charts", "05_report")
 REPORT_STAGE = "05_report"
+#: What ``on_stage`` is called with before the export (HTML, PDF, Word, public page).
+EXPORT_STAGE = "export"
 #: Sub-folders of the output folder written by the stages.
 EXECUTED_DIR = "notebooks"
 CHARTS_DIR = "charts"
@@ -188,9 +190,9 @@ def run_quarter(
     """Execute the notebooks of a quarter, then export the report. See the module docstring.
 
     ``notebooks_dir`` replaces ``notebooks/`` (tests, a profile's own notebooks); ``on_stage`` is called with
-    each notebook's name before it starts. Raises ``QuarterError``/``ProfileError``/``RuleSetError``/
-    :class:`ParameterError`/``InputError`` before any notebook runs, :class:`NotebookFailed` or
-    :class:`ExportFailed` after.
+    each notebook's name before it starts, and with ``EXPORT_STAGE`` before the export. Raises ``QuarterError``/
+    ``ProfileError``/``RuleSetError``/:class:`ParameterError`/``InputError`` before any notebook runs,
+    :class:`NotebookFailed` or :class:`ExportFailed` after.
     """
     started = time.monotonic()
     params = quarter if isinstance(quarter, Run) else prepare(quarter, profile, data_dir, out_dir, policies, rules)
@@ -224,6 +226,8 @@ def run_quarter(
             kernel.stop()  # it ends while the report is exported
             html = pdf = None
             if export and REPORT_STAGE in stages:
+                if on_stage:
+                    on_stage(EXPORT_STAGE)
                 html, pdf = _export(staged.out_dir / EXECUTED_DIR / f"{REPORT_STAGE}.ipynb", staged.out_dir)
 
     def published(path: Path | None) -> Path | None:
