@@ -60,13 +60,13 @@ def read_csv_sheet(path: Path, label: str, table: Table) -> tuple[Sheet, str]:
         raise ReadError(f"Tệp {label}: có ký tự rỗng (NUL): không phải tệp văn bản CSV.")
     sep = choose_separator(text, table)
     grid = arrow_grid(text, sep)
-    if grid is not None:  # no quote: one record a line, every line as wide as the first
+    if grid is not None:  # plain quoting: every line as wide as the first
         widths = np.full(len(grid), grid.shape[1], dtype=np.int64)
-        return Sheet(None, grid, widths=widths, separator=sep, multiline=False), encoding
-    rows = _parse(text, sep, label, table)
-    widths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    grid = rows_grid(rows)
-    del rows
+    else:
+        rows = _parse(text, sep, label, table)
+        widths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        grid = rows_grid(rows)
+        del rows
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     lines = breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
     return Sheet(None, grid, widths=widths, separator=sep, multiline=len(widths) < lines), encoding

@@ -1,0 +1,86 @@
+"""CSV grids as Arrow-backed text: pyarrow's parser gives the csv module's cells, or steps aside."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from tthc.input.text_grid import arrow_grid, plain_quotes, rows_grid
+from tthc.input.values import _SPACE, _SPACE_RUN, parse_id
+
+
+def _csv_module(text: str, sep: str) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+PLAIN = [
+    ("a,b\n1,2\n", ","),
+    ("a,b\r\n1,2\r\n3,", ","),
+    ("a,b\r1,2\r3,4", ","),
+    ('a,b\n"x,y",2\n', ","),
+    ('a,b\n"x""y",2\r\n"",""""\n', ","),
+    ('a,b\n"x\ny",2\n3,"q\r\nz"', ","),
+    ('"Mã; hồ sơ";b\n"x;y";""\n', ";"),
+    ("a\tb\n Tổng cộng \t\u00a0\n", "\t"),
+]
+
+
+@pytest.mark.parametrize(("text", "sep"), PLAIN)
+def test_arrow_reads_plain_csv_as_the_csv_module_does(text, sep):
+    grid = arrow_grid(text, sep)
+    assert grid is not None
+    assert grid.to_numpy().tolist() == _csv_module(text, sep)
+    assert all(isinstance(grid[c].dtype, pd.StringDtype) for c in grid.columns)
+    assert not grid.isna().any().any()
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ('a,b\nab"c,2\n', "quote inside a field"),
+    ('a,b\n"ab" c,2\n', "text after the closing quote"),
+    ('a,b\n"ab,2\n3,4\n', "quote never closed"),
+    ("a,b\n\n1,2\n", "blank line"),
+    ("\na,b\n", "blank first line"),
+    ("title\na,b\n1,2\n", "ragged lines"),
+    ("a,b\n1,2,3\n", "a line wider than the first"),
+    ("", "empty text"),
+])
+def test_arrow_steps_aside_where_the_parsers_may_differ(text, why):
+    assert arrow_grid(text, ",") is None, why
+
+
+def test_too_many_quoted_fields_go_to_the_csv_module():
+    text = 'a,b\n' + '"x",1\n' * 5
+    assert plain_quotes(text, ",")
+    assert not plain_quotes(text, ",", most=4)
+
+
+def test_an_oversize_cell_goes_to_the_csv_module():
+    text = "a,b\n" + "x" * (csv.field_size_limit() + 1) + ",1\n"
+    assert arrow_grid(text, ",") is None
+
+
+def test_rows_grid_pads_short_rows_with_empty_text():
+    rows = [["title"], [], ["a", "b", "c"]]
+    grid = rows_grid(rows)
+    assert grid.to_numpy().tolist() == [["title", "", ""], ["", "", ""], ["a", "b", "c"]]
+    assert all(isinstance(grid[c].dtype, pd.StringDtype) for c in grid.columns)
+
+
+def test_space_class_is_pythons_whitespace():
+    python = {c for c in range(0x110000) if re.match(r"\s", chr(c))}
+    assert {c for c in range(0x110000) if re.match(_SPACE, chr(c))} == python
+
+
+@pytest.mark.parametrize("cell", ["a  b", "a\u3000\u00a0b", "a\u2028", "a\tb", "a\x85", "x\u205f\u202fy"])
+def test_space_runs_are_found_on_arrow_and_object_columns(cell):
+    old = re.compile(r"\s\s|[\t\r\n\v\f\x85\u2028\u2029]")
+    assert old.search(cell)
+    for dtype in ("str", object):
+        assert pd.Series([cell, "ab"], dtype=dtype).str.contains(_SPACE_RUN, regex=True).tolist() == [True, False]
+        assert parse_id(pd.Series([cell], dtype=dtype))[0].tolist() == [" ".join(cell.split())]
