@@ -19,35 +19,47 @@ def _csv_module(text: str, sep: str) -> list[list[str]]:
     return [r + [""] * (width - len(r)) for r in rows]
 
 
+def _long(text: str, sep: str = ",", after: str = "") -> str:
+    """``text`` followed by enough plain records for the head to end well inside the text."""
+    return text + f"z{sep}z\n" * 40 + after
+
+
+def _widths(text: str, sep: str) -> list[int]:
+    return [len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+
+
 PLAIN = [
     ("a,b\n1,2\n", ","),
-    ("a,b\r\n1,2\r\n3,", ","),
-    ("a,b\r1,2\r3,4", ","),
+    ("a,b\r\n1,2\r\n3,\r\n", ","),
+    ("a,b\r1,2\r3,4\r", ","),
     ('a,b\n"x,y",2\n', ","),
     ('a,b\n"x""y",2\r\n"",""""\n', ","),
-    ('a,b\n"x\ny",2\n3,"q\r\nz"', ","),
+    ('a,b\n"x\ny",2\n3,"q\r\nz"\n', ","),
     ('"Mã; hồ sơ";b\n"x;y";""\n', ";"),
     ("a\tb\n Tổng cộng \t\u00a0\n", "\t"),
+    ("BÁO CÁO QUÝ II\n\n,,Đơn vị: hồ sơ\n(1),(2)\na,b\n", ","),  # titles, a blank line, numbering
+    ('"Tiêu đề, có dấu phẩy"\n\na,b,c\n', ","),
 ]
 
 
 @pytest.mark.parametrize(("text", "sep"), PLAIN)
 def test_arrow_reads_plain_csv_as_the_csv_module_does(text, sep):
-    grid = arrow_grid(text, sep)
-    assert grid is not None
+    text = _long(text, sep)
+    grid, widths = arrow_grid(text, sep)
     assert grid.to_numpy().tolist() == _csv_module(text, sep)
+    assert widths.tolist() == _widths(text, sep)
     assert all(isinstance(grid[c].dtype, pd.StringDtype) for c in grid.columns)
     assert not grid.isna().any().any()
 
 
 @pytest.mark.parametrize(("text", "why"), [
-    ('a,b\nab"c,2\n', "quote inside a field"),
-    ('a,b\n"ab" c,2\n', "text after the closing quote"),
-    ('a,b\n"ab,2\n3,4\n', "quote never closed"),
-    ("a,b\n\n1,2\n", "blank line"),
-    ("\na,b\n", "blank first line"),
-    ("title\na,b\n1,2\n", "ragged lines"),
-    ("a,b\n1,2,3\n", "a line wider than the first"),
+    (_long("a,b\n", after='ab"c,2\n'), "quote inside a field"),
+    (_long("a,b\n", after='"ab" c,2\n'), "text after the closing quote"),
+    (_long("a,b\n", after='"ab,2\n3,4\n'), "quote never closed"),
+    (_long("a,b\n", after="\n1,2\n"), "blank line below the head"),
+    (_long("a,b\n", after="1,2,3\n"), "a line wider than the others"),
+    (_long("a,b\n", after="1\n"), "a shorter line"),
+    ("a,b\n1,2\n", "a small file"),
     ("", "empty text"),
 ])
 def test_arrow_steps_aside_where_the_parsers_may_differ(text, why):
@@ -61,7 +73,7 @@ def test_too_many_quoted_fields_go_to_the_csv_module():
 
 
 def test_an_oversize_cell_goes_to_the_csv_module():
-    text = "a,b\n" + "x" * (csv.field_size_limit() + 1) + ",1\n"
+    text = _long("a,b\n", after="x" * (csv.field_size_limit() + 1) + ",1\n")
     assert arrow_grid(text, ",") is None
 
 

@@ -59,9 +59,9 @@ def read_csv_sheet(path: Path, label: str, table: Table) -> tuple[Sheet, str]:
     if "\x00" in text:
         raise ReadError(f"Tệp {label}: có ký tự rỗng (NUL): không phải tệp văn bản CSV.")
     sep = choose_separator(text, table)
-    grid = arrow_grid(text, sep)
-    if grid is not None:  # plain quoting: every line as wide as the first
-        widths = np.full(len(grid), grid.shape[1], dtype=np.int64)
+    read = arrow_grid(text, sep)
+    if read is not None:  # plain quoting below the head
+        grid, widths = read
     else:
         rows = _parse(text, sep, label, table)
         widths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))

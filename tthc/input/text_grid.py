@@ -17,6 +17,7 @@ import csv
 import io
 from itertools import zip_longest
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,6 +28,10 @@ from pandas.arrays import ArrowStringArray
 TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 #: Above this many quoted fields the csv module reads the text (checking each quote costs about as much).
 QUOTED_FIELDS = 200_000
+#: Records read by the csv module at the top of a file (titles, blank lines, the header)…
+HEAD_RECORDS = 32
+#: …within this many characters.
+_HEAD_CHARS = 1 << 20
 #: Largest block pyarrow's parser takes at once (a record must fit in one block).
 _BLOCK = 1 << 24
 
@@ -76,19 +81,64 @@ def plain_quotes(text: str, sep: str, most: int = QUOTED_FIELDS) -> bool:
     return True
 
 
-def arrow_grid(text: str, sep: str) -> pd.DataFrame | None:
-    """The grid of ``text`` parsed by pyarrow, or ``None`` when the csv module must read it (a double quote,
-    a blank line, lines with different numbers of fields, an empty text)."""
-    if not text or _has_blank_line(text) or not plain_quotes(text, sep):
-        return None
+class _Counted:
+    """Lines handed to the csv module, counting the characters it has taken."""
+
+    def __init__(self, text: str):
+        self.lines = iter(io.StringIO(text, newline=""))
+        self.used = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.used += len(line)
+        return line
+
+
+def _head(text: str, sep: str) -> tuple[list[list[str]], list[int]] | None:
+    """The first ``HEAD_RECORDS`` records as the csv module reads them and where each starts in ``text``;
+    ``None`` when they do not end well before ``_HEAD_CHARS`` (a small file: the csv module reads it all)."""
+    sample = text[:_HEAD_CHARS]
+    lines = _Counted(sample)
+    rows, starts = [], []
     try:
-        width = len(next(csv.reader(io.StringIO(text[:1 << 20], newline=""), delimiter=sep), []))
-    except csv.Error:  # an oversize first cell: the csv module says where
+        for row in csv.reader(lines, delimiter=sep):
+            starts.append(lines.used)
+            rows.append(row)
+            if len(rows) == HEAD_RECORDS:
+                break
+    except csv.Error:  # an oversize cell: the csv module says where
+        return None
+    if len(rows) < HEAD_RECORDS or lines.used >= len(sample):
+        return None
+    # starts[i] is where record i ends; the first starts at 0
+    return rows, [0, *starts[:-1]]
+
+
+def arrow_grid(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """The grid of ``text`` and the fields of each line, or ``None`` when the csv module must read it.
+
+    The first ``HEAD_RECORDS`` records (titles, blank lines, the header: the header is searched in the first
+    30) are read by the csv module; from the first of them that starts the run of equally wide records
+    ending the head, the rest is read by pyarrow when it has plain quoting, no blank line, every line as wide
+    and no cell beyond the csv module's limit."""
+    head = _head(text, sep) if text else None
+    if head is None:
+        return None
+    rows, starts = head
+    width = len(rows[-1])
+    first = len(rows) - 1
+    while first > 0 and len(rows[first - 1]) == width:
+        first -= 1
+    body = text[starts[first]:] if first else text
+    if not width or _has_blank_line(body) or not plain_quotes(body, sep):
         return None
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(body.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                              escape_char=False, newlines_in_values=True,
@@ -98,9 +148,21 @@ def arrow_grid(text: str, sep: str) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
+    del body
     if table.num_columns != width:  # pragma: no cover - the parser checks every line's fields
         return None
     limit = csv.field_size_limit()
     if len(text) > limit and any((pc.max(pc.utf8_length(c)).as_py() or 0) > limit for c in table.columns):
         return None  # a cell longer than the csv module reads: it says where (``csv_reading``)
-    return pd.DataFrame({at: text_column(table.column(at)) for at in range(width)})
+    titles = rows[:first]
+    wide = max([width, *(len(r) for r in titles)])
+    columns = list(zip_longest(*titles, fillvalue="")) if titles else []
+    grid = {}
+    for at in range(wide):
+        top = pa.array(list(columns[at]) if at < len(columns) else [""] * first, type=pa.string())
+        rest = table.column(at) if at < width else pa.array([""] * table.num_rows, type=pa.string())
+        chunks = [top, *rest.chunks] if isinstance(rest, pa.ChunkedArray) else [top, rest]
+        grid[at] = text_column(pa.chunked_array(chunks, type=pa.string()))
+    widths = np.concatenate([np.array([len(r) for r in titles], dtype=np.int64),
+                             np.full(table.num_rows, width, dtype=np.int64)])
+    return pd.DataFrame(grid), widths
