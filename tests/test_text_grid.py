@@ -42,10 +42,11 @@ PLAIN = [
 ]
 
 
+@pytest.mark.parametrize("given_bytes", [False, True])
 @pytest.mark.parametrize(("text", "sep"), PLAIN)
-def test_arrow_reads_plain_csv_as_the_csv_module_does(text, sep):
+def test_arrow_reads_plain_csv_as_the_csv_module_does(text, sep, given_bytes):
     text = _long(text, sep)
-    grid, widths = arrow_grid(text, sep)
+    grid, widths = arrow_grid(text, sep, text.encode("utf-8") if given_bytes else None)
     assert grid.to_numpy().tolist() == _csv_module(text, sep)
     assert widths.tolist() == _widths(text, sep)
     assert all(isinstance(grid[c].dtype, pd.StringDtype) for c in grid.columns)
@@ -68,8 +69,9 @@ def test_arrow_steps_aside_where_the_parsers_may_differ(text, why):
 
 def test_too_many_quoted_fields_go_to_the_csv_module():
     text = 'a,b\n' + '"x",1\n' * 5
-    assert plain_quotes(text, ",")
-    assert not plain_quotes(text, ",", most=4)
+    for given in (text, text.encode("utf-8")):
+        assert plain_quotes(given, ",")
+        assert not plain_quotes(given, ",", most=4)
 
 
 def test_an_oversize_cell_goes_to_the_csv_module():

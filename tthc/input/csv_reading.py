@@ -55,11 +55,19 @@ _VI_PUNCT = set("–—“”‘’…°·«»\u00a0€§±×÷²³½¼¾")
 def read_csv_sheet(path: Path, label: str, table: Table) -> tuple[Sheet, str]:
     """Every line of the CSV as a row of text cells (``text_grid``: ragged lines padded with ``""``; row i is
     line i + 1), and the encoding used."""
-    text, encoding = decode(path.read_bytes(), label)
+    data = path.read_bytes()
+    text, encoding = decode(data, label)
     if "\x00" in text:
         raise ReadError(f"Tệp {label}: có ký tự rỗng (NUL): không phải tệp văn bản CSV.")
     sep = choose_separator(text, table)
-    read = arrow_grid(text, sep)
+    utf8 = None  # the file's own UTF-8 bytes: pyarrow reads them without the text being encoded again
+    if encoding == "utf-8":
+        utf8 = data
+    elif encoding == "utf-8-sig":
+        utf8 = data[len(codecs.BOM_UTF8):]
+    del data
+    read = arrow_grid(text, sep, utf8)
+    del utf8
     if read is not None:  # plain quoting below the head
         grid, widths = read
     else:

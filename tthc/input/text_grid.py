@@ -50,34 +50,39 @@ def rows_grid(rows: list[list[str]]) -> pd.DataFrame:
     return pd.DataFrame({at: text_column(list(col)) for at, col in enumerate(columns)})
 
 
-def _has_blank_line(text: str) -> bool:
+def _has_blank_line(text: str | bytes) -> bool:
     """A line with no field at all (the csv module reads it as a row of width 0)."""
-    return text[0] in "\r\n" or "\n\n" in text or "\r\r" in text or "\n\r" in text
+    cr, lf = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    return text[:1] in (cr, lf) or lf + lf in text or cr + cr in text or lf + cr in text
 
 
-def plain_quotes(text: str, sep: str, most: int = QUOTED_FIELDS) -> bool:
-    """Every double quote of ``text`` belongs to a field quoted whole: opened at the start of a field,
-    doubled inside, closed right before the separator or a line break (and at most ``most`` such fields).
-    The csv module and pyarrow read such a text alike; a stray quote (``ab"c``, ``"ab" c``) they may not."""
-    ends = (sep, "\r", "\n")
-    at = text.find('"')
+def plain_quotes(text: str | bytes, sep: str, most: int = QUOTED_FIELDS) -> bool:
+    """Every double quote of ``text`` (or of its UTF-8 bytes: the quote, the separator and line breaks are
+    ASCII, never part of another character's bytes) belongs to a field quoted whole: opened at the start of a
+    field, doubled inside, closed right before the separator or a line break (and at most ``most`` such
+    fields). The csv module and pyarrow read such a text alike; a stray quote (``ab"c``, ``"ab" c``) they
+    may not."""
+    ends, quote = sep + "\r\n", '"'
+    if isinstance(text, bytes):
+        ends, quote = ends.encode(), b'"'
+    at = text.find(quote)
     fields = 0
     while at != -1:
         fields += 1
-        if fields > most or (at and text[at - 1] not in ends):
+        if fields > most or (at and text[at - 1:at] not in ends):
             return False
         close = at + 1
         while True:
-            close = text.find('"', close)
+            close = text.find(quote, close)
             if close == -1:
                 return False
-            if not text.startswith('""', close):
+            if not text.startswith(quote + quote, close):
                 break
             close += 2
         after = close + 1
-        if after < len(text) and text[after] not in ends:
+        if after < len(text) and text[after:after + 1] not in ends:
             return False
-        at = text.find('"', after)
+        at = text.find(quote, after)
     return True
 
 
@@ -117,13 +122,14 @@ def _head(text: str, sep: str) -> tuple[list[list[str]], list[int]] | None:
     return rows, [0, *starts[:-1]]
 
 
-def arrow_grid(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray] | None:
+def arrow_grid(text: str, sep: str, utf8: bytes | None = None) -> tuple[pd.DataFrame, np.ndarray] | None:
     """The grid of ``text`` and the fields of each line, or ``None`` when the csv module must read it.
 
     The first ``HEAD_RECORDS`` records (titles, blank lines, the header: the header is searched in the first
     30) are read by the csv module; from the first of them that starts the run of equally wide records
     ending the head, the rest is read by pyarrow when it has plain quoting, no blank line, every line as wide
-    and no cell beyond the csv module's limit."""
+    and no cell beyond the csv module's limit. ``utf8``: the file's own bytes when it is UTF-8 (no BOM), so
+    the text is not encoded again."""
     head = _head(text, sep) if text else None
     if head is None:
         return None
@@ -132,13 +138,16 @@ def arrow_grid(text: str, sep: str) -> tuple[pd.DataFrame, np.ndarray] | None:
     first = len(rows) - 1
     while first > 0 and len(rows[first - 1]) == width:
         first -= 1
-    body = text[starts[first]:] if first else text
+    if utf8 is None:
+        body = (text[starts[first]:] if first else text).encode("utf-8")
+    else:
+        body = utf8[len(text[:starts[first]].encode("utf-8")):] if first else utf8
     if not width or _has_blank_line(body) or not plain_quotes(body, sep):
         return None
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=names, block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True,
                                              escape_char=False, newlines_in_values=True,

@@ -126,15 +126,29 @@ def parse_bool(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:
     return values, bad
 
 
-def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    blank = blank_mask(raw)
+def per_distinct(raw: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``parse(raw)`` computed once per distinct cell of a text column (a CSV's counts and labels repeat a
+    few values); other columns are parsed whole. ``parse`` must give NA for a blank (NA) cell."""
+    if not isinstance(raw.dtype, pd.StringDtype):
+        return parse(raw)
+    codes, uniques = pd.factorize(raw)
+    parsed = parse(pd.Series(uniques, dtype=raw.dtype))
+    return pd.Series(parsed.array.take(codes, allow_fill=True), index=raw.index)
+
+
+def _number_values(raw: pd.Series) -> pd.Series:
     text = _text(raw).str.replace(" ", "", regex=False)
     percent = text.str.endswith("%").fillna(False).astype(bool)
     text = text.str.rstrip("%")
     ok = text.str.match(_NUMBER).fillna(False).astype(bool)
     numbers = pd.to_numeric(text.where(ok).str.replace(",", ".", regex=False), errors="coerce")
-    numbers = numbers.where(~percent, numbers / 100)
-    return numbers.astype("float64"), blank, ~blank & numbers.isna()
+    return numbers.where(~percent, numbers / 100).astype("float64")
+
+
+def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    blank = blank_mask(raw)
+    numbers = per_distinct(raw, _number_values)
+    return numbers, blank, ~blank & numbers.isna()
 
 
 def parse_count(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:
@@ -169,7 +183,7 @@ def parse_share(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
 def _labels(mapping: dict[str, str]) -> Callable[[pd.Series], Parsed]:
     def parse(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
         blank = blank_mask(raw)
-        values = _fold_each(_text(raw)).map(mapping)
+        values = per_distinct(raw, lambda cells: _fold_each(_text(cells)).map(mapping).astype(object))
         return values.astype(object).where(values.notna(), None), ~blank & values.isna()
 
     return parse
