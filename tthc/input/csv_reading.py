@@ -23,11 +23,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from babel.numbers import format_decimal
 
 from tthc.input.contract import Table
 from tthc.input.grids import ReadError, Sheet
+from tthc.input.text_grid import arrow_grid, rows_grid
 
 LEGACY = "cp1258"
 #: Separators tried, in order of preference on a tie.
@@ -53,19 +53,31 @@ _VI_PUNCT = set("–—“”‘’…°·«»\u00a0€§±×÷²³½¼¾")
 
 
 def read_csv_sheet(path: Path, label: str, table: Table) -> tuple[Sheet, str]:
-    """Every line of the CSV as a row of text cells (ragged lines padded; row i is line i + 1), and the
-    encoding used."""
-    text, encoding = decode(path.read_bytes(), label)
+    """Every line of the CSV as a row of text cells (``text_grid``: ragged lines padded with ``""``; row i is
+    line i + 1), and the encoding used."""
+    data = path.read_bytes()
+    text, encoding = decode(data, label)
     if "\x00" in text:
         raise ReadError(f"Tệp {label}: có ký tự rỗng (NUL): không phải tệp văn bản CSV.")
     sep = choose_separator(text, table)
-    rows = _parse(text, sep, label, table)
-    widths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
-    width = int(widths.max()) if len(rows) else 0
-    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    utf8 = None  # the file's own UTF-8 bytes: pyarrow reads them without the text being encoded again
+    if encoding == "utf-8":
+        utf8 = data
+    elif encoding == "utf-8-sig":
+        utf8 = data[len(codecs.BOM_UTF8):]
+    del data
+    read = arrow_grid(text, sep, utf8)
+    del utf8
+    if read is not None:  # plain quoting below the head
+        grid, widths = read
+    else:
+        rows = _parse(text, sep, label, table)
+        widths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        grid = rows_grid(rows)
+        del rows
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     lines = breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
-    return Sheet(None, grid, widths=widths, separator=sep, multiline=len(rows) < lines), encoding
+    return Sheet(None, grid, widths=widths, separator=sep, multiline=len(widths) < lines), encoding
 
 
 # ------------------------------------------------------------------------------------------ encoding

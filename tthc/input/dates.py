@@ -139,7 +139,7 @@ class DateColumn:
             self.numeric = ~self.blank & kinds.eq("number").fillna(False).astype(bool)
             self.other = ~self.blank & kinds.eq("other").fillna(False).astype(bool)  # a bool…: not a date
             self.texts = _texts(raw, ~self.blank & kinds.eq("text").fillna(False).astype(bool))
-        serial = self.texts.str.match(_SERIAL).fillna(False).astype(bool) if len(self.texts) else self.texts
+        serial = _is_serial(self.texts) if len(self.texts) else self.texts
         self.serials = self.texts[serial] if len(self.texts) else self.texts
         self.words = self.texts[~serial] if len(self.texts) else self.texts
         self.parts, self.codes = _split(self.words)
@@ -193,6 +193,13 @@ class DateColumn:
         if len(self.words):
             _text_dates(self.words, self.parts, self.codes, order, values, bad, absurd, sentinel)
         return DateCells(values, bad, absurd, sentinel)
+
+
+def _is_serial(texts: pd.Series) -> pd.Series:
+    """Which texts are Excel serial numbers, matched once per distinct text."""
+    codes, uniques = pd.factorize(texts)
+    serial = pd.Series(uniques).str.match(_SERIAL).fillna(False).to_numpy(dtype=bool)
+    return pd.Series(serial[codes] if len(serial) else np.zeros(len(codes), dtype=bool), index=texts.index)
 
 
 def _kind(value: object) -> str:

@@ -295,8 +295,20 @@ def _build(path: Path, sheet: Sheet, pos: int, headers, table: Table, findings: 
     frame = frame.reset_index(drop=True)
     data = [c for c in frame.columns if c != ROW and frame[c].dtype == object]
     frame[data] = frame[data].replace({"": None})  # an empty cell is a blank, whatever the reader gave
+    for c in frame.columns:  # a CSV's text columns: the same blanks and types as an object column inferred
+        if c != ROW and isinstance(frame[c].dtype, pd.StringDtype):
+            frame[c] = _blanked(frame[c])
     frame = frame.infer_objects()
     return Raw(path, frame, columns, header_row, sheet.name, ignored, dropped, label=label)
+
+
+def _blanked(text: pd.Series) -> pd.Series:
+    """A text column with its empty cells blank (NA); one with no text at all is an object column of None,
+    as ``infer_objects`` leaves such a column."""
+    empty = text.eq("").to_numpy(dtype=bool, na_value=True)
+    if empty.all():
+        return pd.Series([None] * len(text), index=text.index, dtype=object)
+    return text.where(~empty) if empty.any() else text
 
 
 def _far_finding(sheet: Sheet, findings: Findings, label: str) -> None:

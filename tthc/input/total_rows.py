@@ -83,11 +83,13 @@ def total_rows(body: pd.DataFrame, frame: pd.DataFrame, table: Table) -> list:
         if not (text.dtype == object or pd.api.types.is_string_dtype(text.dtype)):
             continue
         try:
-            maybe = text.str.match(_TOTAL_HINT, na=False) & (text.str.len() <= 40).fillna(False)
+            # "ng" (any case) is in every cell the hint matches: an Arrow kernel on the CSV's text columns
+            maybe = text.str.contains("ng", case=False, regex=False, na=False) & (text.str.len() <= 40).fillna(False)
         except AttributeError:  # no text at all in this column
             continue
         if maybe.any():
-            words = {v for v in text[maybe].unique() if is_total_word(v)}  # each distinct text once
+            words = {v for v in text[maybe].unique()
+                     if _TOTAL_HINT.match(v) and is_total_word(v)}  # each distinct text once
             if words:
                 said |= text.isin(words)
     if not said.any():

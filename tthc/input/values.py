@@ -63,6 +63,11 @@ SATISFACTION = {
 }
 SCOPES = {"dossier": "dossier", "ho so": "dossier", "unit": "unit", "don vi": "unit", "co quan": "unit"}
 
+#: Python's ``\s`` as a class of the characters themselves (Arrow's regular expressions read ``\s`` as ASCII
+#: only; both engines read literal characters alike), so the test below runs as an Arrow kernel on the CSV's
+#: text columns: two spaces in a row, or a tab or line break.
+_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_SPACE_RUN = _SPACE + _SPACE + "|[\t\r\n\v\f\x85\u2028\u2029]"
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
@@ -92,7 +97,7 @@ def parse_id(raw: pd.Series) -> Parsed:
     space, so no cell can break a CSV row or a report line."""
     blank = blank_mask(raw)
     text = _text(raw)
-    if text.str.contains(r"\s\s|[\t\r\n\v\f\x85\u2028\u2029]", regex=True).fillna(False).any():
+    if text.str.contains(_SPACE_RUN, regex=True).fillna(False).any():
         text = text.str.replace(r"\s+", " ", regex=True)
     values = text.where(~blank, None).astype(object)
     return values, pd.Series(False, index=raw.index)
@@ -121,15 +126,29 @@ def parse_bool(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:
     return values, bad
 
 
-def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    blank = blank_mask(raw)
+def per_distinct(raw: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``parse(raw)`` computed once per distinct cell of a text column (a CSV's counts and labels repeat a
+    few values); other columns are parsed whole. ``parse`` must give NA for a blank (NA) cell."""
+    if not isinstance(raw.dtype, pd.StringDtype):
+        return parse(raw)
+    codes, uniques = pd.factorize(raw)
+    parsed = parse(pd.Series(uniques, dtype=raw.dtype))
+    return pd.Series(parsed.array.take(codes, allow_fill=True), index=raw.index)
+
+
+def _number_values(raw: pd.Series) -> pd.Series:
     text = _text(raw).str.replace(" ", "", regex=False)
     percent = text.str.endswith("%").fillna(False).astype(bool)
     text = text.str.rstrip("%")
     ok = text.str.match(_NUMBER).fillna(False).astype(bool)
     numbers = pd.to_numeric(text.where(ok).str.replace(",", ".", regex=False), errors="coerce")
-    numbers = numbers.where(~percent, numbers / 100)
-    return numbers.astype("float64"), blank, ~blank & numbers.isna()
+    return numbers.where(~percent, numbers / 100).astype("float64")
+
+
+def _numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    blank = blank_mask(raw)
+    numbers = per_distinct(raw, _number_values)
+    return numbers, blank, ~blank & numbers.isna()
 
 
 def parse_count(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:
@@ -164,7 +183,7 @@ def parse_share(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
 def _labels(mapping: dict[str, str]) -> Callable[[pd.Series], Parsed]:
     def parse(raw: pd.Series, blank_is_missing: bool = True) -> Parsed:
         blank = blank_mask(raw)
-        values = _fold_each(_text(raw)).map(mapping)
+        values = per_distinct(raw, lambda cells: _fold_each(_text(cells)).map(mapping).astype(object))
         return values.astype(object).where(values.notna(), None), ~blank & values.isna()
 
     return parse

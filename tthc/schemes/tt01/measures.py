@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tthc.days import day_texts, text_series
 from tthc.parameters.ruleset import Indicator, RuleSet
 from tthc.schemes.explanation import Node, day, is_set, points_of, row_leaf
 from tthc.schemes.tt01.measure import (
@@ -34,7 +35,8 @@ def _series(d: pd.DataFrame, pts, code) -> tuple[pd.Series, pd.Series]:
 
 
 def _day(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s).dt.strftime("%d/%m/%Y").fillna("(trống)")
+    """dd/mm/yyyy, each distinct day formatted once; '(trống)' without a date."""
+    return text_series(day_texts(s, "%d/%m/%Y", "(trống)"), s.index)
 
 
 def timing_text(code: pd.Series, finished: pd.Series, due: pd.Series) -> pd.Series:

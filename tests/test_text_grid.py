@@ -1,0 +1,100 @@
+"""CSV grids as Arrow-backed text: pyarrow's parser gives the csv module's cells, or steps aside."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from tthc.input.text_grid import arrow_grid, plain_quotes, rows_grid
+from tthc.input.values import _SPACE, _SPACE_RUN, parse_id
+
+
+def _csv_module(text: str, sep: str) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _long(text: str, sep: str = ",", after: str = "") -> str:
+    """``text`` followed by enough plain records for the head to end well inside the text."""
+    return text + f"z{sep}z\n" * 40 + after
+
+
+def _widths(text: str, sep: str) -> list[int]:
+    return [len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+
+
+PLAIN = [
+    ("a,b\n1,2\n", ","),
+    ("a,b\r\n1,2\r\n3,\r\n", ","),
+    ("a,b\r1,2\r3,4\r", ","),
+    ('a,b\n"x,y",2\n', ","),
+    ('a,b\n"x""y",2\r\n"",""""\n', ","),
+    ('a,b\n"x\ny",2\n3,"q\r\nz"\n', ","),
+    ('"Mã; hồ sơ";b\n"x;y";""\n', ";"),
+    ("a\tb\n Tổng cộng \t\u00a0\n", "\t"),
+    ("BÁO CÁO QUÝ II\n\n,,Đơn vị: hồ sơ\n(1),(2)\na,b\n", ","),  # titles, a blank line, numbering
+    ('"Tiêu đề, có dấu phẩy"\n\na,b,c\n', ","),
+]
+
+
+@pytest.mark.parametrize("given_bytes", [False, True])
+@pytest.mark.parametrize(("text", "sep"), PLAIN)
+def test_arrow_reads_plain_csv_as_the_csv_module_does(text, sep, given_bytes):
+    text = _long(text, sep)
+    grid, widths = arrow_grid(text, sep, text.encode("utf-8") if given_bytes else None)
+    assert grid.to_numpy().tolist() == _csv_module(text, sep)
+    assert widths.tolist() == _widths(text, sep)
+    assert all(isinstance(grid[c].dtype, pd.StringDtype) for c in grid.columns)
+    assert not grid.isna().any().any()
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    (_long("a,b\n", after='ab"c,2\n'), "quote inside a field"),
+    (_long("a,b\n", after='"ab" c,2\n'), "text after the closing quote"),
+    (_long("a,b\n", after='"ab,2\n3,4\n'), "quote never closed"),
+    (_long("a,b\n", after="\n1,2\n"), "blank line below the head"),
+    (_long("a,b\n", after="1,2,3\n"), "a line wider than the others"),
+    (_long("a,b\n", after="1\n"), "a shorter line"),
+    ("a,b\n1,2\n", "a small file"),
+    ("", "empty text"),
+])
+def test_arrow_steps_aside_where_the_parsers_may_differ(text, why):
+    assert arrow_grid(text, ",") is None, why
+
+
+def test_too_many_quoted_fields_go_to_the_csv_module():
+    text = 'a,b\n' + '"x",1\n' * 5
+    for given in (text, text.encode("utf-8")):
+        assert plain_quotes(given, ",")
+        assert not plain_quotes(given, ",", most=4)
+
+
+def test_an_oversize_cell_goes_to_the_csv_module():
+    text = _long("a,b\n", after="x" * (csv.field_size_limit() + 1) + ",1\n")
+    assert arrow_grid(text, ",") is None
+
+
+def test_rows_grid_pads_short_rows_with_empty_text():
+    rows = [["title"], [], ["a", "b", "c"]]
+    grid = rows_grid(rows)
+    assert grid.to_numpy().tolist() == [["title", "", ""], ["", "", ""], ["a", "b", "c"]]
+    assert all(isinstance(grid[c].dtype, pd.StringDtype) for c in grid.columns)
+
+
+def test_space_class_is_pythons_whitespace():
+    python = {c for c in range(0x110000) if re.match(r"\s", chr(c))}
+    assert {c for c in range(0x110000) if re.match(_SPACE, chr(c))} == python
+
+
+@pytest.mark.parametrize("cell", ["a  b", "a\u3000\u00a0b", "a\u2028", "a\tb", "a\x85", "x\u205f\u202fy"])
+def test_space_runs_are_found_on_arrow_and_object_columns(cell):
+    old = re.compile(r"\s\s|[\t\r\n\v\f\x85\u2028\u2029]")
+    assert old.search(cell)
+    for dtype in ("str", object):
+        assert pd.Series([cell, "ab"], dtype=dtype).str.contains(_SPACE_RUN, regex=True).tolist() == [True, False]
+        assert parse_id(pd.Series([cell], dtype=dtype))[0].tolist() == [" ".join(cell.split())]
