@@ -15,13 +15,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from tthc.parameters.profiles import check_name
 from tthc.report import wording as w
-from tthc.report.context import Report, ReportInputError, _document_date, _merge, _param, parameters_dir
+from tthc.report.context import (
+    Report,
+    ReportInputError,
+    _document_date,
+    _merge,
+    _param,
+    parameters_dir,
+    read_parameters,
+)
 from tthc.vi import LOCALE
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -61,28 +68,18 @@ class AnnualReportData:
     notes: list[str] = field(default_factory=list)
 
 
-def _yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportInputError(f"Không đọc được tham số báo cáo {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ReportInputError(f"Tham số báo cáo {path}: cần một bảng khóa: giá trị.")
-    return data
-
-
 def load_parameters(profile: str, year: int, root: Path | None = None) -> tuple[dict, list[str]]:
     """``report.yaml`` with the annual wording (defaults ← ``annual.yaml``) and ``<year>.yaml`` on top."""
     folder = parameters_dir(check_name(profile), root)
     base = folder / "report.yaml"
     if not base.is_file():
         raise ReportInputError(f"Không có tham số báo cáo cho profile '{profile}': thiếu tệp {base}.")
-    params = _merge(_yaml(base), _yaml(DEFAULTS))
+    params = _merge(read_parameters(base), read_parameters(DEFAULTS))
     warnings = []
     if (folder / "annual.yaml").is_file():
-        params = _merge(params, _yaml(folder / "annual.yaml"))
+        params = _merge(params, read_parameters(folder / "annual.yaml"))
     if (folder / f"{year}.yaml").is_file():
-        params = _merge(params, _yaml(folder / f"{year}.yaml"))
+        params = _merge(params, read_parameters(folder / f"{year}.yaml"))
     else:
         warnings.append(f"Chưa có tệp tham số của năm {year} ({folder / f'{year}.yaml'}): số văn bản, ngày ban hành "
                         "để trống, không có căn cứ riêng của năm.")

@@ -297,11 +297,13 @@ def keep_hyphenated(value: Any) -> Any:
     return Markup(w.HYPHENATED.sub(lambda m: f'<span class="tthc-nowrap">{m.group(0)}</span>', escaped))
 
 
-def _environment() -> Environment:
+def environment(*folders: Path, hyphens: bool = True) -> Environment:
+    """The report templates' Jinja environment (``folders`` first, then the shared templates): every value
+    escaped, a missing one an error; ``hyphens`` keeps hyphenated words on one line."""
     return Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([*folders, TEMPLATES]),
         autoescape=True,
-        finalize=keep_hyphenated,
+        finalize=keep_hyphenated if hyphens else None,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -309,9 +311,20 @@ def _environment() -> Environment:
     )
 
 
+def read_parameters(path: Path) -> dict:
+    """One report-parameter file (YAML, a mapping), or ``ReportInputError`` naming it."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReportInputError(f"Không đọc được tham số báo cáo {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ReportInputError(f"Tham số báo cáo {path}: cần một bảng khóa: giá trị.")
+    return data
+
+
 def render(context: dict) -> str:
     """The report body (an ``<article>`` fragment) for the context; every value is HTML-escaped."""
-    return _environment().get_template("report.html.j2").render(**context)
+    return environment().get_template("report.html.j2").render(**context)
 
 
 def build_report(

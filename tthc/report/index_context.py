@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from tthc.parameters.profiles import check_name
 from tthc.quarter import Quarter
 from tthc.report import index_appendix as appx
@@ -30,8 +27,9 @@ from tthc.report.context import (
     _merge,
     _param,
     default_output_dir,
-    keep_hyphenated,
+    environment,
     parameters_dir,
+    read_parameters,
 )
 from tthc.report.index_inputs import read_index
 from tthc.report.inputs import ReportInputError
@@ -41,16 +39,6 @@ DEFAULTS = INDEX_TEMPLATES / "defaults.yaml"
 STYLE = INDEX_TEMPLATES / "index.css"
 
 
-def _yaml(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportInputError(f"Không đọc được tham số báo cáo {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ReportInputError(f"Tham số báo cáo {path}: cần một bảng khóa: giá trị.")
-    return data
-
-
 def load_parameters(profile: str, quarter: str | Quarter, root: Path | None = None) -> tuple[dict, list[str]]:
     """The index report's wording (``defaults.yaml``) overlaid with the profile's ``report.yaml``, then with
     ``<quarter>.yaml``; and warnings (missing quarter file, legal bases still to confirm)."""
@@ -58,11 +46,11 @@ def load_parameters(profile: str, quarter: str | Quarter, root: Path | None = No
     base = folder / "report.yaml"
     if not base.is_file():
         raise ReportInputError(f"Không có tham số báo cáo cho profile '{profile}': thiếu tệp {base}.")
-    params = _merge(_yaml(DEFAULTS), _yaml(base))
+    params = _merge(read_parameters(DEFAULTS), read_parameters(base))
     warnings = []
     per_quarter = folder / f"{quarter}.yaml"
     if per_quarter.is_file():
-        params = _merge(params, _yaml(per_quarter))
+        params = _merge(params, read_parameters(per_quarter))
     else:
         warnings.append(f"Chưa có tệp tham số của quý {quarter} ({per_quarter}): số văn bản, ngày ban hành để trống, "
                         "không có căn cứ riêng của quý.")
@@ -160,21 +148,10 @@ def _context(out_dir: Path, params: dict, q: Quarter) -> dict:
     }
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader([INDEX_TEMPLATES, TEMPLATES]),
-        autoescape=True,
-        finalize=keep_hyphenated,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render(context: dict) -> str:
     """The report body (an ``<article>`` fragment, its own stylesheet inside) for the context; escaped."""
-    return _environment().get_template("body.html.j2").render(style=STYLE.read_text(encoding="utf-8"), **context)
+    template = environment(INDEX_TEMPLATES).get_template("body.html.j2")
+    return template.render(style=STYLE.read_text(encoding="utf-8"), **context)
 
 
 def build_report(quarter: str | Quarter, profile: str, out_dir: Path | str | None = None,

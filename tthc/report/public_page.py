@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from tthc.quarter import Quarter
 
 TEMPLATE = "public.html.j2"
@@ -41,23 +39,12 @@ def rows(context: dict) -> list[dict]:
     return published
 
 
-def _environment() -> Environment:
-    from tthc.report.context import TEMPLATES
-
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render(context: dict) -> str:
     """The public page for a report context (``tthc.report.build_context``); every value is escaped."""
     levels = [{"code": t["level"], "name": t["name"]} for t in context["appendix"]["tables"]]
-    return _environment().get_template(TEMPLATE).render(
+    from tthc.report.context import environment
+
+    return environment(hyphens=False).get_template(TEMPLATE).render(
         public=context["public"],
         issuing_body_short=context["issuing_body_short"],
         place_date=context["place_date"],
