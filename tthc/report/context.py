@@ -188,6 +188,30 @@ def _officials_sentence(officials: list[dict], section: dict, words: dict) -> st
 # --- context and rendering ------------------------------------------------------------------------------
 
 
+def heading(params: dict, q: Quarter, words: dict) -> dict:
+    """What every report of a quarter opens with, from its parameters: the NĐ 30 heading (issuing body, motto,
+    number, place and date), the title, the legal bases and the opening paragraph."""
+
+    def text(key: str) -> str:
+        return w.fill(_param(params, key), **words)
+
+    issued_on = _issued_on(params.get("date"))
+    bases = [*_param(params, "legal_bases.items"), *(params.get("quarter_legal_bases") or [])]
+    return {
+        "meta": {"quarter": str(q), "date": (issued_on or q.bounds()[1]).isoformat()},
+        "html_title": text("html_title"),
+        "issuing_body_short": text("issuing_body_short"),
+        "issuing_body": [w.fill(p, **words) for p in _param(params, "issuing_body")],
+        "national_motto": [w.fill(p, **words) for p in _param(params, "national_motto")],
+        "number": f"{params.get('number') or w.BLANK}{_param(params, 'number_suffix')}",
+        "place_date": f"{text('place')}, {_document_date(params.get('date'))}",
+        "document_kind": text("document_kind"),
+        "title": text("title"),
+        "legal_bases": f"{text('legal_bases.lead')} {'; '.join(w.fill(b, **words) for b in bases)}.",
+        "opening": text("opening"),
+    }
+
+
 def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> dict:
     """Everything the report template shows, as display strings (numbers and dates in Vietnamese form)."""
     out_dir = Path(out_dir)
@@ -214,10 +238,6 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
     policies = manifest.policies if manifest else {}
     accepted = self_accepted(out_dir / "unit_indicators.csv")
 
-    number = f"{params.get('number') or w.BLANK}{_param(params, 'number_suffix')}"
-    issued_on = _issued_on(params.get("date"))
-    issued = _document_date(params.get("date"))
-    bases = [*_param(params, "legal_bases.items"), *(params.get("quarter_legal_bases") or [])]
     results, appendix = _param(params, "results"), _param(params, "appendix")
     sentences = w.result_sentences(
         grades,
@@ -228,18 +248,10 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
     )
     for key in ("appendix.notes", "basis", "technical", "public"):
         _param(params, key)  # a missing section is named here, not deep inside a helper
+    head = heading(params, q, words)
+    issued = _document_date(params.get("date"))
     return {
-        "meta": {"quarter": str(q), "date": (issued_on or q.bounds()[1]).isoformat()},
-        "html_title": text("html_title"),
-        "issuing_body_short": text("issuing_body_short"),
-        "issuing_body": texts("issuing_body"),
-        "national_motto": texts("national_motto"),
-        "number": number,
-        "place_date": f"{text('place')}, {issued}",
-        "document_kind": text("document_kind"),
-        "title": text("title"),
-        "legal_bases": f"{text('legal_bases.lead')} {'; '.join(w.fill(b, **words) for b in bases)}.",
-        "opening": text("opening"),
+        **head,
         "implementation": {
             "heading": text("implementation.heading"),
             "paragraphs": texts("implementation.paragraphs"),
@@ -276,7 +288,7 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
         "appendix": {
             "heading": text("appendix.heading"),
             "title": text("appendix.title"),
-            "subtitle": w.fill(appendix["subtitle"], number=number, date=issued, **words),
+            "subtitle": w.fill(appendix["subtitle"], number=head["number"], date=issued, **words),
             "columns": {k: w.fill(v, **words) for k, v in appendix["columns"].items() if k != "indicator"},
             "indicator_labels": [w.fill(appendix["columns"]["indicator"], n=n) for n in numbers],
             "tables": appx.tables(grades, numbers, levels, params, accepted, policies),
@@ -365,10 +377,15 @@ def charts_html(quarter: str | Quarter, profile: str, out_dir: Path | str | None
     keeps the official text and appendix (the stylesheet hides ``tthc-screen-only`` in print)."""
     q = quarter if isinstance(quarter, Quarter) else Quarter.parse(quarter)
     folder = Path(out_dir) if out_dir is not None else default_output_dir(profile, q, root)
+    return figures_section(_chart_pngs(folder), CHART_TITLES)
+
+
+def figures_section(pngs: dict[str, bytes], titles: dict[str, str]) -> str:
+    """Figures as one self-contained HTML section (inline PNG, titled), shown on screen only."""
     parts = ['<section class="tthc-charts tthc-screen-only"><h2>Biểu đồ</h2>']
-    for name, png in _chart_pngs(folder).items():
+    for name, png in pngs.items():
         data = base64.b64encode(png).decode("ascii")
-        title = escape(CHART_TITLES.get(name, name))
+        title = escape(titles.get(name, name))
         parts.append(f'<figure><img class="tthc-figure" alt="{title}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{title}</figcaption></figure>")
     parts.append("</section>")

@@ -6,13 +6,12 @@ the output folder's ``manifest.json`` says which (``scheme``).
 
 from __future__ import annotations
 
-import base64
-from html import escape
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
 from tthc.report import charts, index_charts
+from tthc.report.context import figures_section
 from tthc.report.index_inputs import scheme_of
 
 INDEX = "nd118"
@@ -57,12 +56,4 @@ def pngs(out_dir: Path | str) -> dict[str, bytes]:
 def charts_html(out_dir: Path | str) -> str:
     """The figures as one self-contained HTML section (inline PNG), shown on screen only (the stylesheet hides
     ``tthc-screen-only`` in print)."""
-    titles = {name: title for name, title, _c in described(out_dir)}
-    parts = ['<section class="tthc-charts tthc-screen-only"><h2>Biểu đồ</h2>']
-    for name, png in pngs(out_dir).items():
-        data = base64.b64encode(png).decode("ascii")
-        title = escape(titles.get(name, name))
-        parts.append(f'<figure><img class="tthc-figure" alt="{title}" src="data:image/png;base64,{data}">'
-                     f"<figcaption>{title}</figcaption></figure>")
-    parts.append("</section>")
-    return "".join(parts)
+    return figures_section(pngs(out_dir), {name: title for name, title, _c in described(out_dir)})

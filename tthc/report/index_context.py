@@ -23,11 +23,11 @@ from tthc.report.context import (
     TEMPLATES,
     Report,
     _document_date,
-    _issued_on,
     _merge,
     _param,
     default_output_dir,
     environment,
+    heading,
     parameters_dir,
     read_parameters,
 )
@@ -87,24 +87,12 @@ def _context(out_dir: Path, params: dict, q: Quarter) -> dict:
 
     levels = say.tier_levels(t, dict(_param(params, "levels")), text("appendix.unknown_level"))
     results, appendix = params["results"], params["appendix"]
-    number = f"{params.get('number') or w.BLANK}{_param(params, 'number_suffix')}"
-    issued_on = _issued_on(params.get("date"))
+    head = heading(params, q, words)
     issued = _document_date(params.get("date"))
-    bases = [*_param(params, "legal_bases.items"), *(params.get("quarter_legal_bases") or [])]
     return {
         "scheme": "nd118",
-        "meta": {"quarter": str(q), "date": (issued_on or q.bounds()[1]).isoformat()},
-        "html_title": text("html_title"),
-        "issuing_body_short": text("issuing_body_short"),
-        "issuing_body": texts("issuing_body"),
-        "national_motto": texts("national_motto"),
-        "number": number,
-        "place_date": f"{text('place')}, {issued}",
-        "document_kind": text("document_kind"),
-        "title": text("title"),
+        **head,
         "data_note": w.fill(params.get("data_note") or "", **words).strip(),
-        "legal_bases": f"{text('legal_bases.lead')} {'; '.join(w.fill(b, **words) for b in bases)}.",
-        "opening": text("opening"),
         "implementation": {"heading": text("implementation.heading"),
                            "paragraphs": texts("implementation.paragraphs")},
         "results": {
@@ -133,7 +121,7 @@ def _context(out_dir: Path, params: dict, q: Quarter) -> dict:
             "index_title": text("appendix.index_title"),
             "citizens_heading": text("appendix.citizens_heading"),
             "citizens_title": text("appendix.citizens_title"),
-            "subtitle": w.fill(appendix["subtitle"], number=number, date=issued, **words),
+            "subtitle": w.fill(appendix["subtitle"], number=head["number"], date=issued, **words),
             "columns": {k: w.fill(v, **words) for k, v in appendix["columns"].items() if k != "group"},
             "group_labels": appx.group_labels(t, appendix["columns"]),
             "groups_legend": appx.groups_legend(t, appendix),

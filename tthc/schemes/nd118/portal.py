@@ -40,6 +40,13 @@ REASON_VALUE = "điểm hoặc tử số, mẫu số không dùng được"
 REASON_DUPLICATE = "trùng đơn vị và chỉ tiêu"
 
 
+def location(file: str, row: int | None, where: str) -> str:
+    """Where a portal figure was read: the table's row, else the JSON path."""
+    if row is not None:
+        return f"{file}, dòng {row}"
+    return f"{file}, {where}" if where else file
+
+
 @dataclass(frozen=True)
 class PortalFigure:
     unit: str
@@ -53,9 +60,7 @@ class PortalFigure:
     where: str
 
     def location(self) -> str:
-        if self.row is not None:
-            return f"{self.file}, dòng {self.row}"
-        return f"{self.file}, {self.where}" if self.where else self.file
+        return location(self.file, self.row, self.where)
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,7 @@ class PortalTotal:
     where: str
 
     def location(self) -> str:
-        if self.row is not None:
-            return f"{self.file}, dòng {self.row}"
-        return f"{self.file}, {self.where}" if self.where else self.file
+        return location(self.file, self.row, self.where)
 
 
 @dataclass
