@@ -142,3 +142,16 @@ def test_a_compare_policy_given_twice_with_two_values_is_refused(data, tmp_path,
                  "rounding=half_even", "--compare-policy", "rounding=half_up"])
     assert code == 2 and "'rounding'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """Building the parser (``tthc --help``, a mistyped option) imports no pandas, pandera, audit or engine:
+    each command imports what it needs when it runs (a quarter's grading waits for nothing else)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tthc.cli as c; c.build_parser(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'pandera', 'openpyxl') "
+            "or m.startswith(('tthc.audit', 'tthc.schemes', 'tthc.input.loading'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -12,13 +12,12 @@ import argparse
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from tthc.audit.render import name_policies
 from tthc.cli.common import USER_ERRORS, add_quarter_args, relative, resolve_target
 from tthc.input.findings import ERROR, SEVERITIES, SEVERITY_VI, Finding
-from tthc.run.check import accounting_lines, check_quarter
 
 if TYPE_CHECKING:
     from tthc.input.loading import Inputs
+
 #: Findings printed per severity and file before "… và N phát hiện khác".
 DEFAULT_LIMIT = 20
 
@@ -37,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tthc.cli.common import fail
     from tthc.errors import EXIT_INPUT
+    from tthc.run.check import check_quarter
 
     try:
         target = resolve_target(args)
@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
 def print_findings(items: list[Finding], limit: int = DEFAULT_LIMIT, rules=None) -> None:
     """Grouped by severity, then file (in the order found); at most ``limit`` per group (0: all). A policy
     named in a message (``population=resolved_in_period``) is shown by its description in ``rules``."""
+    from tthc.audit.render import name_policies
+
     if not items:
         print("\nKhông có phát hiện nào.")
         return
@@ -90,6 +92,8 @@ def _line(f: Finding) -> str:
 
 
 def print_accounting(inputs: Inputs, used: dict[str, int] | None = None) -> None:
+    from tthc.run.check import accounting_lines
+
     print("\nĐối chiếu số dòng (đọc = dùng + loại):")
     lines = accounting_lines(inputs, used)
     print("\n".join(lines) if lines else "  (không đọc được tệp nào)")
