@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 #: Cells beyond more than this many empty columns (counting from the table's last used column) are stray.
 COLUMN_GAP = 30
@@ -67,6 +66,8 @@ class Sheet:
 
 def cell_ref(row: int, column: int) -> str:
     """The A1 reference of a 0-based (row, column)."""
+    from openpyxl.utils import get_column_letter  # here: reading a CSV never imports openpyxl
+
     return f"{get_column_letter(column + 1)}{row + 1}"
 
 

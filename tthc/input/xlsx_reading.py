@@ -17,8 +17,6 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-
 from tthc.input.grids import Far, ReadError, Sheet, dense_grid, sparse_grid, trim_far_columns
 from tthc.input.xlsx_formulas import mark_uncached_formulas
 
@@ -125,6 +123,8 @@ def _split(data: bytes) -> tuple[bytes, bytes]:
 
 def _too_sparse(book: zipfile.ZipFile, member: str) -> bool:
     """Whether the block from A1 to the sheet's last row and column is far larger than its content."""
+    from openpyxl.utils.cell import column_index_from_string  # here: reading a CSV never imports openpyxl
+
     last_row, last_col, size = 0, 26, 0
     tail = b""
     with book.open(member) as stream:
@@ -204,6 +204,8 @@ def _sparse_sheets(path) -> list[Sheet]:
 
 
 def _merges(archive: zipfile.ZipFile, member: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    from openpyxl.utils.cell import range_boundaries
+
     out = []
     tail = b""
     with archive.open(member) as stream:
