@@ -155,3 +155,16 @@ def test_the_command_line_starts_without_the_heavy_libraries():
             "or m.startswith(('tthc.audit', 'tthc.schemes', 'tthc.input.loading'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_command_line_process_skips_the_slow_iri_format_checker():
+    """``tthc`` commands import nbformat (papermill, nbconvert) without jsonschema's rfc3987-syntax checker
+    (its Lark grammars cost seconds per process), and notebooks still validate."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tthc.cli as c; c._skip_slow_iri_checker(); "
+            "import nbformat; nb = nbformat.v4.new_notebook(); nbformat.validate(nb); "
+            "print('lark' in sys.modules, 'rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

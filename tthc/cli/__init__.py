@@ -59,7 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _skip_slow_iri_checker() -> None:
+    """jsonschema 4.25+ imports ``rfc3987_syntax`` as soon as it is imported (nbformat imports it for papermill
+    and nbconvert), and that module compiles about 35 Lark grammars: 1–3 s per process on this class of machine
+    (python-jsonschema/jsonschema#1428), for the ``iri`` formats, which no notebook schema uses. The command's
+    own process does without that checker; jsonschema skips a checker whose library cannot be imported."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _skip_slow_iri_checker()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
