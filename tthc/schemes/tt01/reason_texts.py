@@ -113,21 +113,34 @@ def _fill(parts: list, facts: Facts, ind: str, rows: np.ndarray) -> tuple[np.nda
     if len(parts) == 1:  # literal text only
         return np.zeros(len(rows), dtype=np.int64), pa.array([parts[0]], TEXT)
     named = [facts.get(p, ind, rows) for p in parts[1::2]]
-    key = np.zeros(len(rows), dtype=np.int64)
+    key, distinct = np.zeros(len(rows), dtype=np.int64), 1
     for codes, names in named:
-        key = pd.factorize(key * len(names) + codes)[0]  # stays below len(rows): no overflow
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        key, distinct = _renumber(key * len(names) + codes, distinct * len(names))
+    some = np.empty(distinct, dtype=np.int64)
+    some[key] = np.arange(len(rows))  # a row of each combination (any: they read alike)
     args = [pa.scalar(p, TEXT) for p in parts[0::2]]
     for i, (codes, names) in enumerate(named):
-        args.insert(2 * i + 1, names.take(pa.array(codes[first])))
-    return inverse.reshape(-1), pc.binary_join_element_wise(*args, pa.scalar("", TEXT))
+        args.insert(2 * i + 1, names.take(pa.array(codes[some])))
+    return key, pc.binary_join_element_wise(*args, pa.scalar("", TEXT))
+
+
+def _renumber(values: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """``values`` (in ``range(size)``) as 0, 1, … k-1 for their k distinct values, and k: by a table of the
+    possible values when that is small (days × days), else by hashing. Stays below the rows: no overflow."""
+    if size <= 4 * len(values) + 65_536:
+        present = np.zeros(size, dtype=bool)
+        present[values] = True
+        number = np.cumsum(present) - 1
+        return number[values], int(number[-1]) + 1
+    codes, uniques = pd.factorize(values)
+    return codes, len(uniques)
 
 
 def reason_column(codes: pd.Series, templates: dict[str, list], facts: Facts, ind: str) -> pd.Series:
     """Every dossier's reason for one indicator from its reason code (``templates``: the parts per code of
     the codes present), a categorical of Arrow strings; a reason with a missing fact is missing."""
     cat = codes.astype("category").cat
-    index = cat.codes.to_numpy().astype(np.int64)
+    index = cat.codes.to_numpy()  # int8 or int16: a stable sort of it is a radix sort
     names = [str(c) for c in cat.categories]
     out = np.full(len(index), -1, dtype=np.int64)
     texts, offset = [], 0
