@@ -7,8 +7,10 @@ from __future__ import annotations
 import pandas as pd
 from builders import dossier, write_quarter
 
+from tthc.audit.explain import explain_dossier
 from tthc.parameters.ruleset import ruleset_for
 from tthc.quarter import Quarter
+from tthc.run.outputs import csv_bytes, neutralise
 from tthc.schemes.tt01.engine import grade_quarter
 from tthc.schemes.tt01.measures import dossier_reasons
 
@@ -89,7 +91,8 @@ def test_every_code_with_steps_complaints_surveys_and_overrides_is_worded_exactl
                  {**override, "id": "O1", "indicator": 7, "reason": "Có phản ánh qua điện thoại"}]
     root = write_quarter(tmp_path / "data", rows, complaints=complaints, steps=steps, surveys=surveys,
                          overrides=overrides)
-    texts, codes = _texts(grade_quarter(root, QUARTER, policies={"population": "resolved_or_overdue"}))
+    result = grade_quarter(root, QUARTER, policies={"population": "resolved_or_overdue"})
+    texts, codes = _texts(result)
     note = "; 2021-Q2/overrides.csv dòng {row} (điểm tính được: {computed})"
     adjusted = "Điều chỉnh của người thẩm định: "
     expected = {
@@ -141,6 +144,14 @@ def test_every_code_with_steps_complaints_surveys_and_overrides_is_worded_exactl
         ("i7", c) for c in ("before_untrue", "complaint", "late_no_complaint_untrue", "open_overdue",
                             "open_overdue_untrue", "on_time_untrue", "before", "late_no_complaint",
                             "override")}
+    # the CSV writes the reasons as pandas writes them as plain text; the audit reads the same texts
+    ds = result.dossier_scores
+    plain = ds.astype({f"{c}_reason": object for c in INDICATORS})
+    assert csv_bytes(ds) == neutralise(plain).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    audit = [n.text for n in explain_dossier(result, "A3").trees[0].walk()]
+    assert any(t.endswith(f"— {expected[('i7', 'A3')]} (phản ánh PA2 nhận 05/04/2021, đã xác minh không đúng sự "
+                          "thật) [TT 01/2018 Điều 13 khoản 7]") for t in audit)
+    assert any(f"— {expected[('i4', 'A3')]} [" in t for t in audit)
 
 
 def test_every_code_without_complaints_file_agencies_column_or_steps_is_worded_exactly(tmp_path):
