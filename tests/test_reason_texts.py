@@ -226,3 +226,27 @@ def test_missing_facts_read_as_pandas_concatenation_left_them():
         "i7": [None, None,
                "có kết quả 10/04/2021, hẹn trả 10/04/2021: sau hạn" + LATE_NO_COMPLAINT + _untrue("PA9") + NOFILE],
     }
+
+
+def test_a_template_reads_as_pandas_concatenation_whatever_the_number_of_combinations():
+    """The filler itself: few combinations (a table of the possible ones) or about one per row (hashed), a
+    missing value blanking the text, counts as whole numbers, the same text from two codes one category."""
+    from tthc.schemes.tt01.reason_texts import FactTexts, count, reason_column, text
+
+    n = 1000
+    pop = pd.DataFrame({
+        "a": pd.Series([f"A{i}" if i % 7 else None for i in range(n)], dtype=object),
+        "b": pd.Series([f"B{i % 3}" for i in range(n)], dtype=object),
+        "k": pd.array([i if i % 5 else None for i in range(n)], dtype="Int64"),
+    })
+    code = pd.Series(pd.Categorical([*("many" if i % 2 else "few" for i in range(n - 1)), "same"]))
+    templates = {"many": ["a=", text("a"), ", b=", text("b"), ", k=", count("k"), "."],  # ~430 × ~400: hashed
+                 "few": ["b=", text("b"), ", k0=", count("k", missing_as_zero=True)],
+                 "same": ["b=B0, k0=0"]}
+    got = reason_column(code, templates, FactTexts(pop, pd.DataFrame(index=pop.index)), "i1")
+    many = "a=" + pop["a"].astype(str) + ", b=" + pop["b"].astype(str) + ", k=" + pop["k"].astype(str) + "."
+    few = "b=" + pop["b"].astype(str) + ", k0=" + pop["k"].fillna(0).astype(str)
+    want = many.where(code == "many", few).where(code != "same", "b=B0, k0=0")
+    assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want]
+    assert got.isna().sum() == sum(1 for i in range(n - 1) if i % 2 and (i % 7 == 0 or i % 5 == 0)) > 0
+    assert len(got.cat.categories) == len(set(want.dropna()))  # "b=B0, k0=0" once, from two codes

@@ -27,7 +27,7 @@ from tthc.schemes.tt01.measure import (
     replace_where,
     with_flag,
 )
-from tthc.schemes.tt01.reason_texts import Facts, count, present_codes, reason_column, text
+from tthc.schemes.tt01.reason_texts import FactTexts, count, present_codes, reason_column, text
 from tthc.schemes.tt01.reason_texts import day as day_of
 
 TIMING = ["before", "on_time", "late", "open_overdue"]
@@ -330,7 +330,7 @@ def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.D
     measure shares (no information, the appraiser's override), filled once per distinct text (categoricals);
     a measure without templates words its reasons row by row."""
     out = pd.DataFrame(index=pop.index)
-    facts = Facts(pop, scores)
+    facts = FactTexts(pop, scores)
     for ind in indicators:
         measure, codes = measure_for(ind), scores[f"{ind.code}_code"]
         templates = {c: SHARED_TEMPLATES.get(c) or measure.template(c) for c in present_codes(codes)}

@@ -67,7 +67,7 @@ def _days(values: pd.Series) -> Coded:
     return np.where(codes < 0, len(names) - 1, codes), pa.array(names, TEXT)
 
 
-class Facts:
+class FactTexts:
     """The dossiers' facts the templates name, as codes per row into a few distinct texts: dates and counts
     for the whole column once (shared by every indicator), text for the rows asked."""
 
@@ -106,15 +106,15 @@ def _alternate(parts: list) -> list:
     return out
 
 
-def _fill(parts: list, facts: Facts, ind: str, rows: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+def _fill(parts: list, facts: FactTexts, ind: str, rows: np.ndarray) -> tuple[np.ndarray, pa.Array]:
     """One code's template for its ``rows``: per row an index into the distinct texts, and those texts (each
-    built once, from the first row with its combination of facts)."""
+    built once, from one row with its combination of facts)."""
     parts = _alternate(parts)
     if len(parts) == 1:  # literal text only
         return np.zeros(len(rows), dtype=np.int64), pa.array([parts[0]], TEXT)
     named = [facts.get(p, ind, rows) for p in parts[1::2]]
     key, distinct = np.zeros(len(rows), dtype=np.int64), 1
-    for codes, names in named:
+    for codes, names in named:  # distinct ≤ rows, names ≤ rows + 1: the product fits in 64 bits
         key, distinct = _renumber(key * len(names) + codes, distinct * len(names))
     some = np.empty(distinct, dtype=np.int64)
     some[key] = np.arange(len(rows))  # a row of each combination (any: they read alike)
@@ -126,7 +126,7 @@ def _fill(parts: list, facts: Facts, ind: str, rows: np.ndarray) -> tuple[np.nda
 
 def _renumber(values: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     """``values`` (in ``range(size)``) as 0, 1, … k-1 for their k distinct values, and k: by a table of the
-    possible values when that is small (days × days), else by hashing. Stays below the rows: no overflow."""
+    possible values when that is small (days × days), else by hashing."""
     if size <= 4 * len(values) + 65_536:
         present = np.zeros(size, dtype=bool)
         present[values] = True
@@ -136,7 +136,7 @@ def _renumber(values: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
-def reason_column(codes: pd.Series, templates: dict[str, list], facts: Facts, ind: str) -> pd.Series:
+def reason_column(codes: pd.Series, templates: dict[str, list], facts: FactTexts, ind: str) -> pd.Series:
     """Every dossier's reason for one indicator from its reason code (``templates``: the parts per code of
     the codes present), a categorical of Arrow strings; a reason with a missing fact is missing."""
     cat = codes.astype("category").cat
