@@ -5,7 +5,8 @@ indicator means lives in one place. Two kinds:
 
 * :class:`DossierMeasure` (indicators of scope ``dossier``): points per dossier, vectorised (``<NA>`` where the
   dossier carries no information) with a reason code (a categorical, cheap at millions of rows); the reasons'
-  Vietnamese text from the codes and the dossier's facts; in the audit, the facts under each dossier.
+  Vietnamese text as a template per code, literal words and the dossier's facts (``reason_texts`` fills them
+  once per distinct combination of facts); in the audit, the facts under each dossier.
 * :class:`UnitMeasure` (scope ``unit``): points of one unit from its evidence, with the reason; in the audit,
   the evidence rows (or complaints, dossiers) under the indicator.
 
@@ -26,9 +27,13 @@ import pandas as pd
 from tthc.parameters.ruleset import Indicator
 from tthc.schemes.explanation import Node
 from tthc.schemes.tt01.population import Period
+from tthc.schemes.tt01.reason_texts import text
 
 NO_INFO = "no_info"
 OVERRIDE = "override"
+#: The codes every dossier measure shares, worded alike: no information, the appraiser's override.
+SHARED_TEMPLATES = {NO_INFO: ["Không có thông tin"],
+                    OVERRIDE: ["Điều chỉnh của người thẩm định: ", text("{ind}_override", "scores")]}
 
 
 class Measure:
@@ -110,7 +115,8 @@ class DossierContext:
 
 
 class DossierMeasure(Measure):
-    """Points per dossier. Subclasses give :meth:`score` and :meth:`reasons`, and what the audit shows."""
+    """Points per dossier. Subclasses give :meth:`score` and :meth:`template` (or :meth:`reasons`), and what
+    the audit shows."""
 
     scope = "dossier"
 
@@ -118,9 +124,15 @@ class DossierMeasure(Measure):
         """Points (nullable ``Int8``) and reason codes (categorical), one per dossier of ``ctx``."""
         raise NotImplementedError
 
+    def template(self, code: str) -> list | None:
+        """The Vietnamese reason of a code: parts, literal words and the dossier's facts (``reason_texts.day``,
+        ``count``, ``text``). The codes every measure shares (``SHARED_TEMPLATES``) are worded by the caller.
+        None: the measure words its reasons row by row (:meth:`reasons`)."""
+        return None
+
     def reasons(self, pop: pd.DataFrame, scores: pd.DataFrame, ind: Indicator, code: pd.Series) -> pd.Series:
-        """The Vietnamese reason of each dossier from its code (``code``, as text) and facts (vectorised).
-        The codes every measure shares (no information, an override) are worded by the caller."""
+        """The reason of each dossier from its code (``code``, as text) and facts, for a measure without
+        templates (slower: a string per dossier). The shared codes are worded by the caller."""
         return pd.Series("", index=code.index, dtype=object)
 
     # --- the audit

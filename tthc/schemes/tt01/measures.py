@@ -1,8 +1,9 @@
 """The per-dossier measures of TT 01/2018 (indicators of scope ``dossier``): points, reasons, audit facts.
 
 Each class is one measure kind (see ``measure.py``): its points for every dossier (vectorised, ``<NA>`` where
-the dossier carries no information) with a reason code, the Vietnamese reason built from the codes and the
-dossier's own dates and counts, and what the audit shows under each dossier.
+the dossier carries no information) with a reason code, the Vietnamese reason of each code as a template of
+words and the dossier's own dates and counts (filled by ``reason_texts``), and what the audit shows under each
+dossier.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tthc.days import day_texts, text_series
 from tthc.parameters.ruleset import Indicator, RuleSet
 from tthc.schemes.explanation import Node, day, is_set, points_of, row_leaf
 from tthc.schemes.tt01.measure import (
     NO_INFO,
     OVERRIDE,
+    SHARED_TEMPLATES,
     DossierContext,
     DossierMeasure,
     codes,
@@ -26,6 +27,8 @@ from tthc.schemes.tt01.measure import (
     replace_where,
     with_flag,
 )
+from tthc.schemes.tt01.reason_texts import FactTexts, count, present_codes, reason_column, text
+from tthc.schemes.tt01.reason_texts import day as day_of
 
 TIMING = ["before", "on_time", "late", "open_overdue"]
 
@@ -34,21 +37,18 @@ def _series(d: pd.DataFrame, pts, code) -> tuple[pd.Series, pd.Series]:
     return int8_points(pts, d.index), pd.Series(code, index=d.index)
 
 
-def _day(s: pd.Series) -> pd.Series:
-    """dd/mm/yyyy, each distinct day formatted once; '(trống)' without a date."""
-    return text_series(day_texts(s, "%d/%m/%Y", "(trống)"), s.index)
+FINISHED, DUE = day_of("finished_day"), day_of("due_day")
 
 
-def timing_text(code: pd.Series, finished: pd.Series, due: pd.Series) -> pd.Series:
-    """'có kết quả 03/05/2021, hẹn trả 05/05/2021: trước hạn' and the like, vectorised."""
-    base = "có kết quả " + _day(finished) + ", hẹn trả " + _day(due) + ": "
-    out = pd.Series("", index=code.index, dtype=object)
+def timing_parts(code: str, finished=FINISHED, due=DUE, done: str = "có kết quả") -> list:
+    """'có kết quả 03/05/2021, hẹn trả 05/05/2021: trước hạn' and the like (nothing for another code)."""
+    parts: list = []
     for key, word in (("late", "sau hạn"), ("before", "trước hạn"), ("on_time", "đúng hạn")):
-        hit = code.str.contains(key, regex=False)
-        out[hit] = base[hit] + word
-    open_late = code.str.contains("open_overdue", regex=False)
-    out[open_late] = "chưa có kết quả ở cuối kỳ, hẹn trả " + _day(due)[open_late] + " đã quá hạn: tính trễ hạn"
-    return out
+        if key in code:
+            parts = [f"{done} ", finished, ", hẹn trả ", due, ": " + word]
+    if "open_overdue" in code:
+        parts = [f"chưa {done} ở cuối kỳ, hẹn trả ", due, " đã quá hạn: tính trễ hạn"]
+    return parts
 
 
 class Timing(DossierMeasure):
@@ -62,8 +62,8 @@ class Timing(DossierMeasure):
         pts = np.array([points["before"], points["on_time"], late, late], dtype=np.int8)[idx]
         return pts, idx
 
-    def reasons(self, pop, scores, ind, code):
-        return timing_text(code.str.replace("whole_", "", regex=False), pop["finished_day"], pop["due_day"])
+    def template(self, code):
+        return timing_parts(code.replace("whole_", ""))
 
 
 @register("completion_timing")
@@ -110,20 +110,18 @@ class StepTiming(Timing):
         pts, idx = self.timing(ctx, ind.params["points"])
         return _series(d, pts, codes(idx, [f"whole_{t}" for t in TIMING]))
 
-    def reasons(self, pop, scores, ind, code):
-        text = super().reasons(pop, scores, ind, code)
-        whole = code.str.startswith("whole_")
-        text[whole] = "Không có dữ liệu từng bước: bước của đơn vị là toàn bộ hồ sơ; " + text[whole]
-        step = code.str.startswith("step_")
-        if step.any():
-            own = timing_text(code[step], scores.loc[step, f"{ind.code}_step_finished"],
-                              scores.loc[step, f"{ind.code}_step_due"])
-            text[step] = "Bước của chính đơn vị (tệp steps): " + own.str.replace("có kết quả", "hoàn thành")
-            unknown = code == "step_unreadable"
-            text[unknown] = ("Bước của chính đơn vị (tệp steps): ngày hoàn thành không đọc được; không chấm "
-                             "chỉ số này trên hồ sơ")
-        text[code == "no_steps_excluded"] = "Không có dữ liệu từng bước; chính sách loại chỉ số này."
-        return text
+    def template(self, code):
+        if code.startswith("whole_"):
+            return ["Không có dữ liệu từng bước: bước của đơn vị là toàn bộ hồ sơ; ", *super().template(code)]
+        own = "Bước của chính đơn vị (tệp steps): "
+        if code == "step_unreadable":
+            return [own + "ngày hoàn thành không đọc được; không chấm chỉ số này trên hồ sơ"]
+        if code.startswith("step_"):
+            return [own, *timing_parts(code, day_of("{ind}_step_finished", "scores"),
+                                       day_of("{ind}_step_due", "scores"), "hoàn thành")]
+        if code == "no_steps_excluded":
+            return ["Không có dữ liệu từng bước; chính sách loại chỉ số này."]
+        return super().template(code)
 
     def unit_children(self, facts, node, ind, uid, official):
         if ind.params.get("per_participant") and official is None:
@@ -207,14 +205,11 @@ class EffectiveContacts(DossierMeasure):
         idx = np.where(value.isna().to_numpy(), 0, np.where(_is(d["contacts_src"], "survey"), 2, 1))
         return _series(d, pts, codes(idx, [NO_INFO, "contacts_system", "contacts_survey"]))
 
-    def reasons(self, pop, scores, ind, code):
-        raw = pop["contacts"].astype("Int64").astype(str)
-        appl = pop["contacts_applicant"].astype("Int64").fillna(0).astype(str)
-        text = ("Số lần phải bổ sung " + raw + ", do người nộp " + appl + ": tính "
-                + pop["contacts_eff"].astype("Int64").astype(str) + " lần")
-        survey = code == "contacts_survey"
-        text[survey] = "Theo phiếu khảo sát: " + pop["contacts_eff"][survey].astype(str) + " lần liên hệ"
-        return text
+    def template(self, code):
+        if code == "contacts_survey":
+            return ["Theo phiếu khảo sát: ", text("contacts_eff"), " lần liên hệ"]
+        return ["Số lần phải bổ sung ", count("contacts"), ", do người nộp ",
+                count("contacts_applicant", missing_as_zero=True), ": tính ", count("contacts_eff"), " lần"]
 
     def leaves(self, facts, idx, ind):
         return [facts.survey_leaf(facts.score(idx, "dossier_id"), "contacts")] \
@@ -236,16 +231,15 @@ class AgenciesContacted(DossierMeasure):
         idx = np.select([value.isna().to_numpy(), _is(src, "system"), _is(src, "derived")], [0, 1, 2], 3)
         return _series(d, pts, with_flag(codes(idx, names), field & (allowance > 0), "_field"))
 
-    def reasons(self, pop, scores, ind, code):
-        text = "Phải liên hệ " + pop["agencies_val"].astype("Int64").astype(str) + " cơ quan"
-        derived = code.str.startswith("agencies_derived")
-        text[derived] = ("Không có cột số cơ quan: " + pop["agencies_val"][derived].astype(str)
-                         + " cơ quan (suy từ số lần bổ sung)")
-        survey = code.str.startswith("agencies_survey")
-        text[survey] = "Theo phiếu khảo sát: " + pop["agencies_val"][survey].astype(str) + " cơ quan"
-        field = code.str.endswith("_field")
-        text[field] = text[field] + " (có thẩm định thực địa/hội đồng: cộng thêm nơi chủ trì)"
-        return text
+    def template(self, code):
+        parts = ["Phải liên hệ ", count("agencies_val"), " cơ quan"]  # no_info_field too: no count, no reason
+        if code.startswith("agencies_derived"):
+            parts = ["Không có cột số cơ quan: ", text("agencies_val"), " cơ quan (suy từ số lần bổ sung)"]
+        if code.startswith("agencies_survey"):
+            parts = ["Theo phiếu khảo sát: ", text("agencies_val"), " cơ quan"]
+        if code.endswith("_field"):
+            parts.append(" (có thẩm định thực địa/hội đồng: cộng thêm nơi chủ trì)")
+        return parts
 
     def leaves(self, facts, idx, ind):
         return [facts.survey_leaf(facts.score(idx, "dossier_id"), "agencies_contacted")] \
@@ -276,18 +270,17 @@ class Conduct(Timing):
         pts = np.where(complained, points["otherwise"], pts)
         return _series(d, pts, replace_where(code, complained, "complaint"))
 
-    def reasons(self, pop, scores, ind, code):
-        text = super().reasons(pop, scores, ind, code)
-        late = code.str.startswith("late_no_complaint")
-        text[late] = text[late] + "; không có phản ánh nhưng trễ hạn nên không đạt điều kiện 2 hoặc 1 điểm"
-        untrue = code.str.contains("_untrue", regex=False)
-        text[untrue] = text[untrue] + "; phản ánh " + pop["untrue_complaints"][untrue].astype(str) + \
-            " đã xác minh không đúng sự thật, không tính"
-        nofile = code.str.endswith("_nofile")
-        text[nofile] = text[nofile] + " (không có tệp complaints: chỉ xét thời hạn)"
-        comp = code == "complaint"
-        text[comp] = "Có phản ánh về thái độ, nhũng nhiễu: " + pop["conduct_complaints"][comp].astype(str)
-        return text
+    def template(self, code):
+        if code == "complaint":
+            return ["Có phản ánh về thái độ, nhũng nhiễu: ", text("conduct_complaints")]
+        parts = super().template(code)
+        if code.startswith("late_no_complaint"):
+            parts.append("; không có phản ánh nhưng trễ hạn nên không đạt điều kiện 2 hoặc 1 điểm")
+        if "_untrue" in code:
+            parts += ["; phản ánh ", text("untrue_complaints"), " đã xác minh không đúng sự thật, không tính"]
+        if code.endswith("_nofile"):
+            parts.append(" (không có tệp complaints: chỉ xét thời hạn)")
+        return parts
 
     @staticmethod
     def _complaint_ids(facts, idx: int) -> list[str]:
@@ -333,15 +326,26 @@ def score_dossiers(ctx: DossierContext, rules: RuleSet) -> pd.DataFrame:
 
 
 def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.DataFrame:
-    """``iN_reason`` columns for every per-dossier indicator: each measure's wording, then the codes every
-    measure shares (no information, the appraiser's override)."""
+    """``iN_reason`` columns for every per-dossier indicator: each measure's templates with the codes every
+    measure shares (no information, the appraiser's override), filled once per distinct text (categoricals);
+    a measure without templates words its reasons row by row."""
     out = pd.DataFrame(index=pop.index)
+    facts = FactTexts(pop, scores)
     for ind in indicators:
-        code = scores[f"{ind.code}_code"].astype(str)
-        text = measure_for(ind).reasons(pop, scores, ind, code)
-        text[code == NO_INFO] = "Không có thông tin"
-        override = code == OVERRIDE
-        text[override] = "Điều chỉnh của người thẩm định: " + scores.get(
-            f"{ind.code}_override", pd.Series("", index=code.index))[override].astype(str)
-        out[f"{ind.code}_reason"] = text
+        measure, codes = measure_for(ind), scores[f"{ind.code}_code"]
+        templates = {c: SHARED_TEMPLATES.get(c) or measure.template(c) for c in present_codes(codes)}
+        if all(t is not None for t in templates.values()):
+            out[f"{ind.code}_reason"] = reason_column(codes, templates, facts, ind.code)
+        else:
+            out[f"{ind.code}_reason"] = _row_reasons(measure, pop, scores, ind, codes.astype(str))
     return out
+
+
+def _row_reasons(measure, pop: pd.DataFrame, scores: pd.DataFrame, ind: Indicator, code: pd.Series) -> pd.Series:
+    """The reasons of a measure without templates: its own, row by row, then the shared codes."""
+    text = measure.reasons(pop, scores, ind, code)
+    text[code == NO_INFO] = "Không có thông tin"
+    override = code == OVERRIDE
+    text[override] = "Điều chỉnh của người thẩm định: " + scores.get(
+        f"{ind.code}_override", pd.Series("", index=code.index))[override].astype(str)
+    return text

@@ -10,6 +10,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from tthc.days import iso_days
 from tthc.input.findings import Findings
 from tthc.input.loading import FILE, Accounting, Inputs
 from tthc.input.reading import ROW
@@ -101,9 +102,8 @@ class Result:
         out = pd.DataFrame({
             "dossier_id": pop["dossier_id"], "unit_id": pop["unit_id"], "official": pop["official"],
             "procedure": pop["procedure"], "channel": pop["channel"],
-            "received_at": pop["received_day"].dt.strftime("%Y-%m-%d"),
-            "due_at": pop["due_day"].dt.strftime("%Y-%m-%d"),
-            "finished_at": pop["finished_day"].dt.strftime("%Y-%m-%d"),
+            "received_at": iso_days(pop["received_day"]), "due_at": iso_days(pop["due_day"]),
+            "finished_at": iso_days(pop["finished_day"]),
         })
         reasons = dossier_reasons(pop, pts, self.rules.dossier_indicators)
         for ind in self.rules.dossier_indicators:
