@@ -108,18 +108,36 @@ def _flags(mask: np.ndarray, applies: np.ndarray | None = None) -> pd.Categorica
     return pd.Categorical.from_codes(codes, categories=FLAG_TEXTS)
 
 
-def _text(pieces: list) -> pd.Series:
-    """Pieces (categoricals, or one text for every row) joined row by row with Arrow: a string column."""
+def _joined(pieces: list) -> list[str]:
+    """Pieces (``(texts, codes)`` pairs, or one text for every row) joined row by row with Arrow."""
     arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else
-              pa.array(np.asarray(p.categories, dtype=object), pa.large_string()).take(pa.array(p.codes))
-              for p in pieces]
-    joined = pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
-    return pd.Series(pd.arrays.ArrowExtensionArray(joined), copy=False)
+              pa.array(p[0], pa.large_string()).take(pa.array(p[1])) for p in pieces]
+    return pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string())).to_pylist()
+
+
+def _reason(d: pd.DataFrame) -> pd.Categorical:
+    """Why each dossier counts (or not), in Vietnamese: its status and its dates. A quarter holds few distinct
+    (status, received, due, finished) combinations for many rows: each combination is worded once."""
+    status = d["status"].cat.codes.to_numpy().astype(np.int64)
+    status_texts = [STATUS_TEXT[c] for c in d["status"].cat.categories]
+    key, days = status, []
+    for column in ("received_day", "due_day", "finished_day"):
+        codes, uniques = _day_codes(d[column])
+        key = pd.factorize(key * (len(uniques) + 1) + codes)[0]  # the combination so far, renumbered 0…k-1
+        days.append((codes, uniques))
+    first = np.unique(key, return_index=True)[1]  # the first row of each combination, in code order
+    (rec, rec_days), (due, due_days), (fin, fin_days) = days
+    texts = _joined([(status_texts, status[first]), " (tiếp nhận ",
+                     ([u.strftime("%d/%m/%Y") for u in rec_days] + ["…"], rec[first]), ", hẹn trả ",
+                     ([u.strftime("%d/%m/%Y") for u in due_days] + ["…"], due[first]),
+                     ([f", có kết quả {u.strftime('%d/%m/%Y')})" for u in fin_days] + [", chưa có kết quả)"],
+                      fin[first])])
+    return _categories(key, texts)
 
 
 def dossier_frame(result) -> pd.DataFrame:
-    """Every dossier given, with its flags and why it counts (or not). The 1/0 flags and the dates are
-    categoricals and the reason an Arrow string column: a writer formats each distinct value once."""
+    """Every dossier given, with its flags and why it counts (or not). The 1/0 flags, the dates and the reasons
+    are categoricals: a writer formats each distinct value once."""
     d = result.facts.dossiers
     present = result.facts.dossier_present
     n = len(d)
@@ -138,11 +156,7 @@ def dossier_frame(result) -> pd.DataFrame:
             columns[column] = blank
             continue
         columns[column] = _flags(d[flag].to_numpy(dtype=bool), in_n if flag == "satisfied" else None)
-    status = d["status"].cat.rename_categories([STATUS_TEXT[c] for c in d["status"].cat.categories]).array
-    finished, days = _day_codes(d["finished_day"])
-    ended = _categories(finished, [f", có kết quả {u.strftime('%d/%m/%Y')})" for u in days] + [", chưa có kết quả)"])
-    columns["reason"] = _text([status, " (tiếp nhận ", _days_as(d["received_day"], "%d/%m/%Y", "…"), ", hẹn trả ",
-                               _days_as(d["due_day"], "%d/%m/%Y", "…"), ended]).array
+    columns["reason"] = _reason(d)
     columns["source_file"] = d[FILE].array if FILE in d else blank
     columns["source_row"] = d[ROW].astype("Int64").array
     return pd.DataFrame(columns, columns=DOSSIER_COLUMNS)
