@@ -75,7 +75,8 @@ def run(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one fresh child process; a failure stops the benchmark."""
     with tempfile.TemporaryFile() as log:
         t = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=child_env(), stdout=log, stderr=subprocess.STDOUT)
+        # run from this checkout: ``python -m`` puts the working folder first on sys.path, before PYTHONPATH
+        proc = subprocess.Popen(cmd, env=child_env(), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         _pid, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage: its peak RSS alone
         seconds = time.perf_counter() - t
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.scheme == "index" and args.xlsx:
         ap.error("--xlsx is for the TT 01 export only")
     runs = args.runs or (1 if args.scaling else 3)
-    work = args.keep or Path(tempfile.mkdtemp(prefix="tthc-e2e-"))
+    work = (args.keep or Path(tempfile.mkdtemp(prefix="tthc-e2e-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     try:
