@@ -54,10 +54,10 @@ SCALING = (250_000, 500_000, 1_000_000, 2_000_000)
 
 
 def make_export(folder: Path, rows: int, xlsx: bool, seed: int = 0, scheme: str = "tt01") -> Path:
-    if scheme == "index":  # the sample's generator, one large quarter (its own fixed seed)
-        import make_province_2025
-
-        make_province_2025.make_province(folder, dossiers=rows, quarter=INDEX_QUARTER)
+    if scheme == "index":  # the sample's generator, one large quarter (its own fixed seed), in its own process:
+        # its Python objects would stay in this one's memory, and a child's peak RSS starts from its parent's size
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_province_2025.py"), "--out", str(folder),
+                        "--dossiers", str(rows), "--quarter", INDEX_QUARTER], check=True, stdout=subprocess.DEVNULL)
         return folder
     from make_province import make_province
 
