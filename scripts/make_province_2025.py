@@ -23,7 +23,8 @@ What the files exercise:
   computation except for a few units, so that reconciliation findings show (``PORTAL_CHANGES``), including a
   difference of exactly 0,1 point (not a finding) and a group total that does not add up.
 
-Usage: ``python scripts/make_province_2025.py [--out DIR]``
+Usage: ``python scripts/make_province_2025.py [--out DIR]``; ``--dossiers N [--quarter 2025-Q4]`` writes instead one
+quarter of about N dossiers for the same units (``benchmarks/bench_e2e.py --scheme index``; 500 000 in ~25 s).
 """
 
 from __future__ import annotations
