@@ -220,3 +220,17 @@ def test_unit_frame_untouched_and_levels_given_as_labels():
     result = grade({"dossiers": dossiers([dossier(1)])}, units=units)
     pd.testing.assert_frame_equal(units, before)
     assert [u.level for u in result.units] == ["toan_tinh", "tinh", "xa", "xa"]
+
+
+def test_conduct_counts_per_dossier_match_ids_as_text():
+    """Officials' petitions about conduct per dossier: looked up directly for text ids, the same counts as the ids
+    turned into text (``astype(str)``) and mapped, whatever the ids and the counts' keys."""
+    from tthc.schemes.nd118.officials import _per_dossier
+
+    cases = [(["D1", "D2", "D3", None], {"D1": 2, "D3": 1}), (["D1", None], {"None": 4, "D1": 1}),
+             ([7, "D1"], {"7": 1, "D1": 3}), (["D1", float("nan")], {"nan": 2})]
+    for ids, counts in cases:
+        ids, counts = pd.Series(ids, dtype=object), pd.Series(counts)
+        assert _per_dossier(ids, counts).tolist() == ids.astype(str).map(counts).fillna(0).astype(int).tolist()
+    found = _per_dossier(pd.Series(["D1", "D2", "D3"], dtype=object), pd.Series({"D1": 2, "D3": 1}))
+    assert found.tolist() == [2, 0, 1]
