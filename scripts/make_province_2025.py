@@ -23,7 +23,8 @@ What the files exercise:
   computation except for a few units, so that reconciliation findings show (``PORTAL_CHANGES``), including a
   difference of exactly 0,1 point (not a finding) and a group total that does not add up.
 
-Usage: ``python scripts/make_province_2025.py [--out DIR]``
+Usage: ``python scripts/make_province_2025.py [--out DIR]``; ``--dossiers N [--quarter 2025-Q4]`` writes instead one
+quarter of about N dossiers for the same units (``benchmarks/bench_e2e.py --scheme index``; 500 000 in ~25 s).
 """
 
 from __future__ import annotations
@@ -225,7 +226,7 @@ def _stamp(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(rng.randint(7, 16), rng.choice((0, 15, 30, 45))))
 
 
-def make_quarter(label: str, units: list[Unit], rng: random.Random) -> Quarter:
+def make_quarter(label: str, units: list[Unit], rng: random.Random, per_unit: tuple[int, int] = (30, 50)) -> Quarter:
     start, end = quarter_bounds(label)
     q = Quarter(label, start, end)
     days = [start + timedelta(days=k) for k in range(-20, (end - start).days + 1)]
@@ -233,7 +234,7 @@ def make_quarter(label: str, units: list[Unit], rng: random.Random) -> Quarter:
     seq = 0
     for unit in units:
         skill = min(0.99, max(0.3, unit.skill + rng.uniform(-0.08, 0.08)))
-        for _ in range(rng.randint(30, 50)):
+        for _ in range(rng.randint(*per_unit)):
             seq += 1
             received = rng.choice(days)
             proc = rng.choice(unit.procedures)
@@ -311,6 +312,10 @@ def _evidence(q: Quarter, units: list[Unit], rng: random.Random) -> list[dict]:
     """The analyst's catalogue figures; 3.2's and 4.2's numerators agree with the dossiers except for
     ``EVIDENCE_OFF`` (an evidence figure the dossiers contradict: a finding)."""
     rows = []
+    in_n: dict[str, list[Dossier]] = {}
+    for d in q.dossiers:
+        if d.in_n:
+            in_n.setdefault(d.unit, []).append(d)
     for code, den in (("1.1", 412), ("1.2", 412), ("1.3", 398)):
         rows.append({"unit_id": "*", "component": code, "numerator": den - rng.randint(0, 12), "denominator": den})
     for i, unit in enumerate(units):
@@ -319,7 +324,7 @@ def _evidence(q: Quarter, units: list[Unit], rng: random.Random) -> list[dict]:
         eligible = max(0, procs - rng.randint(0, 2)) if unit.level == "tinh" or i % 7 else 0
         rows.append({"unit_id": unit.unit_id, "component": "FULL" if i % 2 else "3.1",
                      "numerator": rng.randint(0, eligible), "denominator": eligible})
-        mine = [d for d in q.dossiers if d.unit == unit.unit_id and d.in_n]
+        mine = in_n.get(unit.unit_id, [])
         online = len({d.values["procedure"] for d in mine if d.values["channel"] == "Trực tuyến"})
         paid = len({d.values["procedure"] for d in mine if d.values["paid_online"] and d.values["fee_required"]})
         off = EVIDENCE_OFF.get((q.label, unit.unit_id), 0)
@@ -576,18 +581,32 @@ def write_readme(path: Path, counts: dict[str, dict[str, int]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the synthetic post-reform province data/tinh-mau.")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--dossiers", type=int, help="a large export instead: about this many dossiers in ONE "
+                        "quarter (--quarter), the same 80 units (for benchmarks)")
+    parser.add_argument("--quarter", default="2025-Q4", choices=QUARTERS, help="the quarter of --dossiers")
     args = parser.parse_args(argv)
-    rng = random.Random(SEED)
-    units = make_units(rng)
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_units(args.out / "units.csv", units)
-    counts = {}
-    for label in QUARTERS:
-        q = make_quarter(label, units, rng)
-        counts[label] = write_quarter(args.out / label, q, units, rng)
-    write_readme(args.out / "README.md", counts)
+    make_province(args.out, args.dossiers, args.quarter)
     print(f"Wrote {args.out}")
     return 0
+
+
+def make_province(out: Path, dossiers: int | None = None, quarter: str = "2025-Q4") -> None:
+    """``data/tinh-mau`` (every quarter, 30–50 dossiers per unit), or with ``dossiers`` one quarter of about
+    that many (each unit 0.8–1.2 × the mean; seeded, byte-deterministic like the sample)."""
+    rng = random.Random(SEED)
+    units = make_units(rng)
+    out.mkdir(parents=True, exist_ok=True)
+    write_units(out / "units.csv", units)
+    counts = {}
+    if dossiers is not None:
+        mean = dossiers / len(units)
+        q = make_quarter(quarter, units, rng, (round(0.8 * mean), round(1.2 * mean)))
+        counts[quarter] = write_quarter(out / quarter, q, units, rng)
+    else:
+        for label in QUARTERS:
+            q = make_quarter(label, units, rng)
+            counts[label] = write_quarter(out / label, q, units, rng)
+    write_readme(out / "README.md", counts)
 
 
 if __name__ == "__main__":

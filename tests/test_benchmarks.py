@@ -72,3 +72,26 @@ def test_scaling_report_compares_time_with_n_log_n_and_memory_per_row():
     lines = bench_e2e.scaling_report(rows)
     assert "within" in lines[0] and "×2.05" in lines[0] and "1,258 bytes per added row" in lines[0]
     assert "WORSE" in lines[1]
+
+
+def test_index_end_to_end_benchmark_agrees_with_its_floor(capsys, tmp_path):
+    """The index scheme (NĐ 118/2025): the floor's per-dossier table is the engine's (same bytes) and every
+    unit's N, groups, total, band and rank agree; a floor that disagrees is caught."""
+    import re
+
+    import bench_e2e
+    import pandas as pd
+
+    code = bench_e2e.main(["--scheme", "index", "--rows", "2000", "--runs", "1", "--keep", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "engine = duckdb on 81 units" in out, out
+    last = out.strip().splitlines()[-1]
+    assert re.fullmatch(r"e2e 2000 rows: [\d.]+ s; duckdb floor [\d.]+ s; ratio [\d.]+; peak memory \d+ MB", last)
+    engine, floor = tmp_path / "engine", tmp_path / "floor"
+    scores = (engine / "dossier_scores.csv").read_bytes()
+    assert scores == (floor / "dossier_scores.csv").read_bytes() and scores.count(b"\n") > 1500
+    units = pd.read_csv(floor / "units.csv", dtype=str, keep_default_na=False)
+    assert units["result"].nunique() > 1 and (units["unit_id"] == "TINH").sum() == 1
+    units.loc[units["unit_id"] == "X07", "g4"] = str(int(units.loc[units["unit_id"] == "X07", "g4"].iloc[0]) + 1)
+    units.to_csv(floor / "units.csv", index=False)
+    assert bench_e2e.index_agreement(engine, floor).startswith("MISMATCH engine vs duckdb: 1 of 81 units differ (X07)")

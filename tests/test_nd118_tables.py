@@ -96,6 +96,24 @@ def test_officials_and_dossier_flags(small):
     assert d4["reason"].startswith("tiếp nhận ngoài kỳ")
 
 
+def test_the_run_s_column_wise_writer_gives_the_scheme_s_bytes(small):
+    """``tthc grade`` writes the index tables through ``csv_writer`` (categorical flags, dates and reasons): the same
+    bytes as the scheme's own pandas writer, ids that look like formulas guarded, ids with commas quoted."""
+    from tthc.run.csv_writer import frame_csv
+
+    rows = [dossier(1, official="Lò Văn A", rating="Hài lòng"), dossier(2, finished=None, rating="Hài lòng"),
+            dossier(3, due="2025-07-12", rating="Không hài lòng"), dossier(4, received="2025-06-01")]
+    rows[1]["dossier_id"], rows[2]["dossier_id"] = "=SUM(A1)", 'D,"3"'
+    result = grade({"dossiers": dossiers(rows), "complaints": small["complaints"]})
+    ours, theirs = render(result), render(result, writer=frame_csv)
+    assert ours == theirs
+    scores = {r["dossier_id"]: r for r in _rows(ours["dossier_scores.csv"])}
+    assert set(scores) == {"D0001", "'=SUM(A1)", 'D,"3"', "D0004"}
+    assert scores["'=SUM(A1)"]["reason"] == ("chưa có kết quả đến hết kỳ, đã quá hạn (tiếp nhận 10/07/2025, hẹn trả "
+                                             "20/07/2025, chưa có kết quả)")
+    assert scores['D,"3"']["reason"].startswith("có kết quả sau hạn") and scores['D,"3"']["satisfied"] == "0"
+
+
 def _generator():
     spec = importlib.util.spec_from_file_location("make_province_2025", SCRIPT)
     module = importlib.util.module_from_spec(spec)
@@ -117,6 +135,18 @@ def test_the_synthetic_province_is_reproducible(generator, tmp_path):
     assert made == committed
     assert "SYNTHETIC" in (DATA / "README.md").read_text(encoding="utf-8")
     assert "minh họa" in (ROOT / "parameters" / "profiles" / "tinh-mau.yaml").read_text(encoding="utf-8")
+
+
+def test_a_large_quarter_of_the_synthetic_province_is_reproducible(generator, tmp_path):
+    """``--dossiers N``: one quarter of about N dossiers for the same 80 units (benchmarks), the same bytes twice."""
+    for k in (1, 2):
+        assert generator.main(["--out", str(tmp_path / f"p{k}"), "--dossiers", "4000", "--quarter", "2025-Q4"]) == 0
+    files = sorted(p.relative_to(tmp_path / "p1").as_posix() for p in (tmp_path / "p1").rglob("*") if p.is_file())
+    assert files == ["2025-Q4/complaints.csv", "2025-Q4/dossiers.csv", "2025-Q4/index_evidence.csv",
+                     "2025-Q4/surveys.csv", "README.md", "units.csv"]
+    assert all((tmp_path / "p1" / f).read_bytes() == (tmp_path / "p2" / f).read_bytes() for f in files)
+    rows = (tmp_path / "p1" / "2025-Q4" / "dossiers.csv").read_bytes().count(b"\n") - 1
+    assert 3600 <= rows <= 4400
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +220,17 @@ def test_unit_frame_untouched_and_levels_given_as_labels():
     result = grade({"dossiers": dossiers([dossier(1)])}, units=units)
     pd.testing.assert_frame_equal(units, before)
     assert [u.level for u in result.units] == ["toan_tinh", "tinh", "xa", "xa"]
+
+
+def test_conduct_counts_per_dossier_match_ids_as_text():
+    """Officials' petitions about conduct per dossier: looked up directly for text ids, the same counts as the ids
+    turned into text (``astype(str)``) and mapped, whatever the ids and the counts' keys."""
+    from tthc.schemes.nd118.officials import _per_dossier
+
+    cases = [(["D1", "D2", "D3", None], {"D1": 2, "D3": 1}), (["D1", None], {"None": 4, "D1": 1}),
+             ([7, "D1"], {"7": 1, "D1": 3}), (["D1", float("nan")], {"nan": 2})]
+    for ids, counts in cases:
+        ids, counts = pd.Series(ids, dtype=object), pd.Series(counts)
+        assert _per_dossier(ids, counts).tolist() == ids.astype(str).map(counts).fillna(0).astype(int).tolist()
+    found = _per_dossier(pd.Series(["D1", "D2", "D3"], dtype=object), pd.Series({"D1": 2, "D3": 1}))
+    assert found.tolist() == [2, 0, 1]

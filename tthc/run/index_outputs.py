@@ -14,6 +14,7 @@ import pandas as pd
 
 from tthc import PROJECT_ROOT, __version__
 from tthc.input.contract import CONTRACT_VERSION
+from tthc.run.csv_writer import frame_csv
 from tthc.run.findings_book import findings_xlsx
 from tthc.run.grades_book import index_grades_xlsx
 
@@ -42,8 +43,9 @@ def manifest(result) -> dict:
     rules = result.rules
     data_dir = Path(result.data_dir)
     inputs = []
+    digests = getattr(result, "digests", {})
     for name, path in sorted(result.files.items(), key=lambda kv: str(kv[1])):
-        size, sha = _file(path)
+        size, sha = digests[name] if name in digests else _file(path)  # the loader's, hashed as it read them
         inputs.append({"table": name, "file": str(Path(path).resolve().relative_to(data_dir.resolve()))
                        if data_dir.resolve() in Path(path).resolve().parents else str(path),
                        "size": size, "sha256": sha})
@@ -75,7 +77,7 @@ def render(result) -> dict[str, bytes]:
     """Every output file's bytes."""
     from tthc.schemes.nd118.tables import render as tables
 
-    files = tables(result)
+    files = tables(result, writer=frame_csv)  # column-wise through Arrow: the same bytes as pandas' to_csv
     files["grades.xlsx"] = index_grades_xlsx(result, _read(files["grades.csv"]), _read(files["officials.csv"]))
     files["findings.xlsx"] = findings_xlsx(result)
     files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -88,6 +88,8 @@ class IndexResult:
     quarter: object = None
     data_dir: object = None
     files: dict = field(default_factory=dict)
+    #: (size, SHA-256) of the files the loader read, hashed as it read them (the manifest need not read them again)
+    digests: dict = field(default_factory=dict)
 
     def unit(self, unit_id: str) -> UnitIndex:
         return next(u for u in self.units if u.unit_id == unit_id)

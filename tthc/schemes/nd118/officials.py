@@ -40,7 +40,7 @@ def officials_table(facts: Facts) -> pd.DataFrame:
     handled = d.loc[mask, ["slot", "official", "on_time"]].astype({"on_time": np.int64})
     conduct = _conduct_by_dossier(facts)
     if conduct is not None:
-        handled["conduct"] = d.loc[mask, "dossier_id"].astype(str).map(conduct).fillna(0).to_numpy(dtype=np.int64)
+        handled["conduct"] = _per_dossier(d.loc[mask, "dossier_id"], conduct)
     if handled.empty:
         return pd.DataFrame(columns=OFFICIALS_COLUMNS)
     sums = handled.groupby(["slot", "official"], sort=True).agg(
@@ -54,6 +54,15 @@ def officials_table(facts: Facts) -> pd.DataFrame:
         "on_time_share": ratio_texts(sums["on_time"].to_numpy(), sums["dossiers"].to_numpy()) if known_time else "",
         "petitions_about_conduct": sums["conduct"].astype(int).to_numpy() if conduct is not None else "",
     }, columns=OFFICIALS_COLUMNS)
+
+
+def _per_dossier(ids: pd.Series, counts: pd.Series) -> np.ndarray:
+    """Each dossier's count in ``counts`` (indexed by the ids as text), 0 when none: the ids matched as text
+    (``astype(str)``), looked up directly when they are all text already and no count is for a missing id's text."""
+    if pd.api.types.infer_dtype(ids, skipna=True) != "string" or counts.index.isin(["None", "nan", "<NA>"]).any():
+        return ids.astype(str).map(counts).fillna(0).to_numpy(dtype=np.int64)
+    where = pd.Index(counts.index, dtype=object).get_indexer(ids.astype(object))
+    return np.where(where >= 0, counts.to_numpy()[where], 0).astype(np.int64)
 
 
 def _conduct_by_dossier(facts: Facts) -> pd.Series | None:

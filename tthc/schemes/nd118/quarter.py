@@ -8,7 +8,7 @@ accounting of every file. ``grade_loaded`` grades what it loaded (without writin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,8 @@ class IndexInputs:
     findings: Findings
     accounting: dict[str, dict]
     files: dict[str, Path]
+    #: (size, SHA-256) per table the version-1 loader read (hashed as read)
+    digests: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def load_index_quarter(data_dir: Path | str, quarter, rules, strict: bool = True) -> IndexInputs:
@@ -50,6 +52,7 @@ def load_index_quarter(data_dir: Path | str, quarter, rules, strict: bool = True
     accounting = {label: {"rows": acc.read, "used": acc.used, "excluded": dict(sorted(acc.excluded.items()))}
                   for label, acc in inputs.accounting.items()}
     files = {name: info.path for name, info in inputs.files.items()}
+    digests = {name: (info.size, info.sha256) for name, info in inputs.files.items()}
     units = inputs.units
     if "units" in inputs.files:
         extras = read_unit_extras(inputs.files["units"].path, inputs.files["units"].label, findings)
@@ -78,7 +81,7 @@ def load_index_quarter(data_dir: Path | str, quarter, rules, strict: bool = True
                              "excluded": dict(sorted(loaded.excluded.items()))}
     if strict:
         findings.raise_errors()
-    return IndexInputs(data_dir, quarter, units, tables, findings, accounting, files)
+    return IndexInputs(data_dir, quarter, units, tables, findings, accounting, files, digests)
 
 
 def profile_province_id(profile_path: Path) -> str:
@@ -112,6 +115,7 @@ def grade_loaded(loaded: IndexInputs, rules, policies: dict[str, str] | None = N
                          "excluded": dict(sorted(excluded.items()))}
     result.accounting = merged
     result.quarter, result.data_dir, result.files = loaded.quarter, loaded.data_dir, dict(loaded.files)
+    result.digests = dict(loaded.digests)
     return result
 
 

@@ -22,6 +22,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tthc.sanitize import safe_text
 
@@ -77,53 +79,98 @@ def citizens_frame(result) -> pd.DataFrame:
     return result.citizens.reindex(columns=CITIZENS_COLUMNS)
 
 
-def _days_as(days: pd.Series, fmt: str, missing: str) -> np.ndarray:
-    """Dates as text, each distinct day formatted once (exports hold a few hundred days for many rows)."""
+def _categories(codes: np.ndarray, texts: list[str]) -> pd.Categorical:
+    """Texts taken per row by code, as a categorical (each distinct text held and written once)."""
+    text_codes, uniques = pd.factorize(np.array(texts, dtype=object))  # two days could read alike: merged
+    return pd.Categorical.from_codes(text_codes[codes], categories=pd.Index(uniques, dtype=object))
+
+
+def _day_codes(days: pd.Series) -> tuple[np.ndarray, list[pd.Timestamp]]:
+    """Each row's day as a code into the distinct days; ``len(days)`` (one past the last) for no date."""
     codes, uniques = pd.factorize(days)
-    texts = np.array([pd.Timestamp(u).strftime(fmt) for u in uniques] + [missing], dtype=object)
-    return texts[codes]  # code -1 (no date) reads ``missing``
+    return np.where(codes < 0, len(uniques), codes), [pd.Timestamp(u) for u in uniques]
 
 
-def _ones(mask: np.ndarray) -> np.ndarray:
-    return np.where(mask, "1", "0").astype(object)
+def _days_as(days: pd.Series, fmt: str, missing: str) -> pd.Categorical:
+    """Dates as text, each distinct day formatted once (exports hold a few hundred days for many rows)."""
+    codes, uniques = _day_codes(days)
+    return _categories(codes, [u.strftime(fmt) for u in uniques] + [missing])
+
+
+#: A 1/0 flag, blank where it does not apply (codes 1, 0 and 2).
+FLAG_TEXTS = ["0", "1", ""]
+
+
+def _flags(mask: np.ndarray, applies: np.ndarray | None = None) -> pd.Categorical:
+    codes = mask.astype(np.int8)
+    if applies is not None:
+        codes[~applies] = 2
+    return pd.Categorical.from_codes(codes, categories=FLAG_TEXTS)
+
+
+def _joined(pieces: list) -> list[str]:
+    """Pieces (``(texts, codes)`` pairs, or one text for every row) joined row by row with Arrow."""
+    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else
+              pa.array(p[0], pa.large_string()).take(pa.array(p[1])) for p in pieces]
+    return pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string())).to_pylist()
+
+
+def _reason(d: pd.DataFrame) -> pd.Categorical:
+    """Why each dossier counts (or not), in Vietnamese: its status and its dates. A quarter holds few distinct
+    (status, received, due, finished) combinations for many rows: each combination is worded once."""
+    status = d["status"].cat.codes.to_numpy().astype(np.int64)
+    status_texts = [STATUS_TEXT[c] for c in d["status"].cat.categories]
+    key, days = status, []
+    for column in ("received_day", "due_day", "finished_day"):
+        codes, uniques = _day_codes(d[column])
+        key = pd.factorize(key * (len(uniques) + 1) + codes)[0]  # the combination so far, renumbered 0…k-1
+        days.append((codes, uniques))
+    first = np.unique(key, return_index=True)[1]  # the first row of each combination, in code order
+    (rec, rec_days), (due, due_days), (fin, fin_days) = days
+    texts = _joined([(status_texts, status[first]), " (tiếp nhận ",
+                     ([u.strftime("%d/%m/%Y") for u in rec_days] + ["…"], rec[first]), ", hẹn trả ",
+                     ([u.strftime("%d/%m/%Y") for u in due_days] + ["…"], due[first]),
+                     ([f", có kết quả {u.strftime('%d/%m/%Y')})" for u in fin_days] + [", chưa có kết quả)"],
+                      fin[first])])
+    return _categories(key, texts)
 
 
 def dossier_frame(result) -> pd.DataFrame:
-    """Every dossier given, with its flags and why it counts (or not)."""
+    """Every dossier given, with its flags and why it counts (or not). The 1/0 flags, the dates and the reasons
+    are categoricals: a writer formats each distinct value once."""
     d = result.facts.dossiers
     present = result.facts.dossier_present
     n = len(d)
     in_n = d["in_n"].to_numpy(dtype=bool)
-    blank = np.full(n, "", dtype=object)
-    columns = {"dossier_id": d["dossier_id"].astype(object).to_numpy() if "dossier_id" in d else blank,
-               "unit_id": d["unit_id"].astype(object).to_numpy(),
+    blank = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[""])
+    columns = {"dossier_id": d["dossier_id"].array if "dossier_id" in d else blank,
+               "unit_id": d["unit_id"].array,
                "received_at": _days_as(d["received_day"], "%Y-%m-%d", ""),
                "due_at": _days_as(d["due_day"], "%Y-%m-%d", ""),
-               "finished_at": _days_as(d["finished_day"], "%Y-%m-%d", ""), "in_n": _ones(in_n)}
-    on_time = _ones(d["on_time"].to_numpy(dtype=bool))
-    columns["on_time"] = np.where(in_n, on_time, blank) if "on_time" in present else blank
+               "finished_at": _days_as(d["finished_day"], "%Y-%m-%d", ""), "in_n": _flags(in_n)}
+    columns["on_time"] = _flags(d["on_time"].to_numpy(dtype=bool), in_n) if "on_time" in present else blank
     for flag in FLAG_COLUMNS:
         column = "petition" if flag == "named" else flag
         fact = "rating" if flag == "rating_unsatisfied" else flag
         if fact not in present or flag not in d:
             columns[column] = blank
             continue
-        values = _ones(d[flag].to_numpy(dtype=bool))
-        columns[column] = np.where(in_n, values, blank) if flag == "satisfied" else values
-    status = np.array([STATUS_TEXT[c] for c in d["status"].cat.categories], dtype=object)[d["status"].cat.codes]
-    finished = _days_as(d["finished_day"], "%d/%m/%Y", "")
-    columns["reason"] = (status + " (tiếp nhận " + _days_as(d["received_day"], "%d/%m/%Y", "…") + ", hẹn trả "
-                         + _days_as(d["due_day"], "%d/%m/%Y", "…")
-                         + np.where(finished == "", ", chưa có kết quả)", ", có kết quả " + finished + ")"))
-    columns["source_file"] = d[FILE].astype(object).to_numpy() if FILE in d else blank
-    columns["source_row"] = d[ROW].astype("Int64").astype(str).replace("<NA>", "").to_numpy(dtype=object)
-    return pd.DataFrame(columns, columns=DOSSIER_COLUMNS, dtype=object)
+        columns[column] = _flags(d[flag].to_numpy(dtype=bool), in_n if flag == "satisfied" else None)
+    columns["reason"] = _reason(d)
+    columns["source_file"] = d[FILE].array if FILE in d else blank
+    columns["source_row"] = d[ROW].astype("Int64").array
+    return pd.DataFrame(columns, columns=DOSSIER_COLUMNS)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV, ``\\n`` line ends, text guarded against formulas: the same frame gives the same bytes."""
     out = frame.copy()
     for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):  # its categories checked; a risky one: as text
+            if any(isinstance(c, str) and safe_text(c) != c for c in out[col].cat.categories):
+                out[col] = out[col].astype(object)
+            else:
+                continue
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             codes, uniques = pd.factorize(out[col].to_numpy(dtype=object))  # each distinct cell checked once
             risky = [isinstance(u, str) and safe_text(u) != u for u in uniques]
@@ -134,16 +181,22 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def render(result) -> dict[str, bytes]:
-    """Every table's bytes, by file name."""
-    return {
-        "grades.csv": csv_bytes(grades_frame(result)),
-        "components.csv": csv_bytes(components_frame(result)),
-        "officials.csv": csv_bytes(officials_frame(result)),
-        "dossier_scores.csv": csv_bytes(dossier_frame(result)),
-        "citizens.csv": csv_bytes(citizens_frame(result)),
-        "findings.csv": csv_bytes(result.findings.frame()),
-    }
+#: Each table's file name and how it is built, in the order they are written.
+FRAMES = {"grades.csv": grades_frame, "components.csv": components_frame, "officials.csv": officials_frame,
+          "dossier_scores.csv": dossier_frame, "citizens.csv": citizens_frame,
+          "findings.csv": lambda result: result.findings.frame()}
+
+
+def render(result, writer=csv_bytes) -> dict[str, bytes]:
+    """Every table's bytes, by file name. ``writer`` turns a frame into bytes (the run's column-wise writer
+    gives the same bytes as :func:`csv_bytes`, faster; None from it means "not handled": :func:`csv_bytes`)."""
+    files = {}
+    for name, build in FRAMES.items():
+        frame = build(result)
+        data = writer(frame)
+        files[name] = csv_bytes(frame) if data is None else data
+        del frame
+    return files
 
 
 def manifest_fields(result) -> dict:
