@@ -15,7 +15,7 @@ from tthc.input.contract import QUARTER_TABLES, UNITS, Table
 from tthc.input.findings import Findings, sort_key
 from tthc.input.input_files import find_file, outside_link
 from tthc.input.reading import FILE, ROW, Raw, ReadError, read_table
-from tthc.input.unit_matching import FOLD, IGNORED, ZEROS, UnitMatcher
+from tthc.input.unit_matching import FOLD, IGNORED, ZEROS, UnitMatcher, pair_codes
 from tthc.input.values import EXPECTED, PARSERS
 from tthc.parameters.ruleset import RuleSet
 from tthc.quarter import Quarter
@@ -105,7 +105,7 @@ def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings
     A unit found only by dropping diacritics or leading zeros is an info finding (once per value); a value
     matching several units is an error (once per value, naming them); one matching none is a warning per
     row, with a suggestion when one is close."""
-    codes, pairs = _pair_codes(frame["unit_id"], frame["unit_name"])
+    codes, pairs = pair_codes(frame["unit_id"], frame["unit_name"])
     matches = [matcher.resolve(*pair) for pair in pairs]
     counts = np.bincount(codes, minlength=len(pairs))
     firsts = np.zeros(len(pairs), dtype=np.int64)
@@ -153,32 +153,6 @@ def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings
             )
     frame["unit_id"] = np.array([m.unit for m in matches], dtype=object)[codes].tolist()
     return pd.Series(drop, index=frame.index)
-
-
-def _pair_codes(ids: pd.Series, names: pd.Series) -> tuple[np.ndarray, list[tuple]]:
-    """The code of each row's (id, name) pair and the distinct pairs in order of first appearance: the
-    pairs ``dict.fromkeys(zip(ids, names))`` would give (a blank is its own object: None, NaN or NA)."""
-    id_codes, id_values = _value_codes(ids)
-    name_codes, name_values = _value_codes(names)
-    codes, uniques = pd.factorize(id_codes * len(name_values) + name_codes)
-    return codes, [(id_values[u // len(name_values)], name_values[u % len(name_values)]) for u in uniques]
-
-
-def _value_codes(column: pd.Series) -> tuple[np.ndarray, list]:
-    """A code per cell (equal values, and the very same blank object, share one) and the value of each."""
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    values = list(uniques)
-    blank = np.flatnonzero(codes < 0)
-    if len(blank):
-        cells = column.to_numpy(dtype=object)
-        seen: dict[int, int] = {}
-        for at in blank:
-            obj = cells[at]
-            if id(obj) not in seen:
-                seen[id(obj)] = len(values)
-                values.append(obj)
-            codes[at] = seen[id(obj)]
-    return codes.astype(np.int64), values
 
 
 def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.DataFrame, FileInfo | None, Raw | None]:
