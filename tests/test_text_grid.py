@@ -164,3 +164,18 @@ def test_a_large_utf8_file_is_read_from_its_bytes_as_from_its_whole_text(tmp_pat
     got = read()
     monkeypatch.setattr(csv_reading, "_large_utf8", lambda data, table: None)  # decoded whole, as before
     assert got == read()
+
+
+def test_blank_mask_on_arrow_text_is_strip_to_nothing_for_every_kind_of_space():
+    from tthc.input.cells import blank_mask
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    cells = ["", " ", "a", " a", "é", "x ", "\u00e9\u00a0", *spaces, *(s + "a" for s in spaces),
+             *(s * 2 for s in spaces)]
+    column = pd.Series(cells, dtype="str")
+    for text in (column, column.where(column != "a"), column.iloc[3:], column.where(column != " ").iloc[1:]):
+        expected = [not isinstance(v, str) or v.strip() == "" for v in text.astype(object)]
+        got = blank_mask(text)
+        assert got.tolist() == expected
+        assert got.index.equals(text.index)
+        assert blank_mask(text.astype(object)).tolist() == expected

@@ -54,10 +54,13 @@ def rows_grid(rows: list[list[str]]) -> pd.DataFrame:
 
 def line_breaks(data: bytes) -> np.ndarray:
     """The positions of the CR and LF bytes of ``data`` (UTF-8: they are never part of another character),
-    found with numpy a block at a time."""
+    found with numpy a block at a time (the bytes up to 13 first: tab, LF, CR and a few controls)."""
     octets = np.frombuffer(data, dtype=np.uint8)
-    found = [np.flatnonzero((block == 10) | (block == 13)) + at
-             for at in range(0, len(octets), _SCAN) for block in (octets[at:at + _SCAN],)]
+    found = []
+    for at in range(0, len(octets), _SCAN):
+        block = octets[at:at + _SCAN]
+        low = np.flatnonzero(block <= 13)
+        found.append(low[(block[low] == 10) | (block[low] == 13)] + at)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 

@@ -16,8 +16,8 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from tthc.input.cells import SPACE_FIRST_BYTES, first_bytes
 from tthc.input.contract import Table
 from tthc.input.findings import Findings
 from tthc.input.values import PARSERS, blank_mask
@@ -34,10 +34,8 @@ _TOTAL_ASCII = re.compile(rf"^(?:tong cong chung|tong cong|tong so|cong chung|to
 #: A cheap test before the exact one, so that large tables stay fast.
 _TOTAL_HINT = re.compile(r"\s*(t|c)\S*ng", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\(?(\d{1,3})\)?$")
-#: The first UTF-8 byte of every text the hint matches: t, T, c, C, or that of a character of Python's ``\s``
-#: (ASCII ones; U+0085 and U+00A0: C2; U+1680: E1; U+2000–U+205F: E2; U+3000: E3).
-_HINT_FIRST_BYTES = np.array([*b"tTcC", *range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3],
-                             dtype=np.uint8)
+#: The first UTF-8 byte of every text the hint matches: t, T, c, C, or that of a character of Python's ``\s``.
+_HINT_FIRST_BYTES = np.array([*b"tTcC", *SPACE_FIRST_BYTES], dtype=np.uint8)
 
 
 def is_total_word(value: object) -> bool:
@@ -88,7 +86,7 @@ def total_rows(body: pd.DataFrame, frame: pd.DataFrame, table: Table) -> list:
         text = body.iloc[:, pos]
         if not (text.dtype == object or pd.api.types.is_string_dtype(text.dtype)):
             continue
-        leading = _leading(text)
+        leading = first_bytes(text)
         if leading is not None:  # a CSV's text column: only the cells starting as the hint does are looked at
             maybe = np.isin(leading, _HINT_FIRST_BYTES)
             cells = text[maybe].unique() if maybe.any() else []
@@ -110,23 +108,6 @@ def total_rows(body: pd.DataFrame, frame: pd.DataFrame, table: Table) -> list:
         if name in rows.columns:
             keyless &= blank_mask(rows[name]) | rows[name].map(is_total_word).astype(bool)
     return list(rows.index[keyless & ~is_record(rows, table)])
-
-
-def _leading(text: pd.Series) -> np.ndarray | None:
-    """The first UTF-8 byte of each cell of an Arrow-backed text column without blanks (0 for an empty cell),
-    read from the column's buffers; ``None`` for another column."""
-    if not isinstance(text.dtype, pd.StringDtype) or text.dtype.storage != "pyarrow" or text.hasnans:
-        return None
-    out = []
-    array = pa.array(text.array)  # the column's own Arrow data
-    for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
-        _validity, offsets, data = chunk.buffers()
-        wide = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(offsets, dtype=wide)[chunk.offset:chunk.offset + len(chunk) + 1]
-        octets = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, np.uint8)
-        starts = offsets[:-1]
-        out.append(np.where(offsets[1:] > starts, octets[np.minimum(starts, len(octets) - 1)], 0))
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
 
 
 def is_record(rows: pd.DataFrame, table: Table) -> pd.Series:
