@@ -179,3 +179,23 @@ def test_blank_mask_on_arrow_text_is_strip_to_nothing_for_every_kind_of_space():
         assert got.tolist() == expected
         assert got.index.equals(text.index)
         assert blank_mask(text.astype(object)).tolist() == expected
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", " a ", "b  c", "", "  ", "a", "x\u00a0y", "a", "a", "b  c", "a", ""],  # repeated: once per distinct text
+    ["a", "a", "a ", "b\tc", "a", "a"],
+    ["a", "b", "c d", ""],                                                        # mostly distinct: whole column
+])
+def test_ids_of_a_csv_column_parsed_once_per_distinct_cell_as_cell_by_cell(cells):
+    import numpy as np
+
+    from tthc.input.values import _ids
+
+    column = pd.Series(cells, dtype="str")
+    column = column.where(column != "")
+    got, bad = parse_id(column)
+    expected, _ = _ids(column)
+    assert got.dtype == expected.dtype == object and not bad.any()
+    assert [v if isinstance(v, str) else ("nan", v is np.nan) for v in got] == \
+        [v if isinstance(v, str) else ("nan", v is np.nan) for v in expected]
+    assert got.tolist()[0] == "a" and (len(cells) < 5 or got.tolist()[2] == "b c")
