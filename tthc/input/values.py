@@ -100,7 +100,10 @@ def parse_id(raw: pd.Series) -> Parsed:
         codes, uniques = pd.factorize(raw)
         if len(uniques) <= len(raw) // 2:
             distinct, _bad = _ids(pd.Series(uniques, dtype=raw.dtype))
-            values = np.append(distinct.to_numpy(dtype=object), np.nan)[codes]  # -1 (a missing cell): NaN
+            table = np.empty(len(distinct) + 1, dtype=object)
+            table[:-1] = distinct.to_numpy(dtype=object)
+            table[-1] = np.nan  # code -1, a missing cell: NaN, the very object the cell by cell way gives
+            values = table[codes]
             return pd.Series(values, index=raw.index, dtype=object), pd.Series(False, index=raw.index)
     return _ids(raw)
 
