@@ -49,6 +49,9 @@ _MONTHS = {name: n for n, names in enumerate(
 def split_texts(distinct) -> pd.DataFrame:
     """Per distinct text: its parts (``a``, ``b``, ``y``, time, offset; ``fixed`` true when ``a`` is surely
     the day). The commonest shape is split by Arrow (``_COMMON``), the rest by the shapes in order."""
+    texts = pa.array(distinct) if isinstance(distinct, pd.arrays.ArrowStringArray) else None
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
     distinct = pd.Series(distinct, dtype=object)
     columns = ["a", "b", "y", "H", "M", "S", "p", "tz", "mon"]
     parts = pd.DataFrame(index=distinct.index, columns=columns, dtype=object)
@@ -56,7 +59,7 @@ def split_texts(distinct) -> pd.DataFrame:
     todo = pd.Series(True, index=distinct.index)
     if not len(distinct):
         return parts
-    hit, found = _common_shape(distinct)
+    hit, found = _common_shape(distinct, texts)
     if hit.any():
         rows = distinct.index[hit]
         for name, values in found.items():
@@ -81,9 +84,11 @@ def split_texts(distinct) -> pd.DataFrame:
     return parts
 
 
-def _common_shape(distinct: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Which texts have the commonest shape, and their parts (NaN for a time's part not written)."""
-    found = pc.extract_regex(pa.array(distinct.to_numpy(), type=pa.string()), _COMMON)
+def _common_shape(distinct: pd.Series, texts=None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Which texts have the commonest shape, and their parts (NaN for a time's part not written); ``texts``:
+    the same texts in Arrow if they already are."""
+    texts = pa.array(distinct.to_numpy(), type=pa.string()) if texts is None else texts
+    found = pc.extract_regex(texts, _COMMON)
     hit = found.is_valid().to_numpy(zero_copy_only=False)
     parts = {}
     for name in ("a", "b", "y", "H", "M", "S"):

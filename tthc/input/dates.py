@@ -262,7 +262,10 @@ def _text_dates(texts: pd.Series, parts: pd.DataFrame, num: dict[str, pd.Series]
     day = num["a"].where(first_is_day, num["b"])
     month = num["b"].where(first_is_day, num["a"])
     hour, minute, second = num["H"].fillna(0), num["M"].fillna(0), num["S"].fillna(0)
-    meridiem = parts["p"].fillna("").str.replace(".", "", regex=False).str.upper()
+    written = parts["p"].notna()  # AM/PM, SA/CH: only the few texts that have one are looked at
+    meridiem = parts["p"].where(written, "").astype(object)
+    if written.any():
+        meridiem[written] = meridiem[written].str.replace(".", "", regex=False).str.upper()
     pm = meridiem.isin(["PM", "CH"])
     has_meridiem = meridiem != ""
     clock_ok = (minute < 60) & (second < 60) & ((~has_meridiem & (hour < 24))
