@@ -479,3 +479,23 @@ def test_the_error_pass_splits_lines_as_the_reader_does(text):
     from tthc.input.csv_reading import _lines
 
     assert list(_lines(text)) == list(io.StringIO(text, newline=""))
+
+
+def test_total_rows_found_by_first_bytes_on_arrow_text_as_on_object_cells():
+    import pandas as pd
+
+    from tthc.input.cells import first_bytes
+    from tthc.input.text_grid import text_column
+    from tthc.input.total_rows import total_rows
+
+    cells = ["Tổng cộng", " Tổng cộng", "\u00a0Cộng:", "\u3000tổng số 5", "\tCộng", "TỔNG CỘNG", "Cổng", "", "x",
+             "Tổng cộng " + "x" * 40, "\u2003Tong cong", "Đăng ký", "Cộng hoà", "c", "ng", "é", "\u1680cộng"]
+    body = pd.DataFrame({0: text_column(cells), 1: text_column([""] * len(cells))})
+    frame = pd.DataFrame({"dossier_id": [None] * len(cells), "received_at": [None] * len(cells)})
+    arrow = total_rows(body, frame, DOSSIERS)
+    objects = total_rows(body.astype(object), frame, DOSSIERS)
+    assert arrow == objects == [i for i, c in enumerate(cells) if len(c) <= 40 and is_total_word(c)]
+    assert len(arrow) == 8
+    leading = first_bytes(body[0].iloc[1:])  # a slice: its own cells only
+    assert leading.tolist() == [c.encode()[0] if c else 0 for c in cells[1:]]
+    assert first_bytes(body[0].astype(object)) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -9,6 +10,8 @@ import re
 import pandas as pd
 import pytest
 
+from tthc.input import text_grid
+from tthc.input.grids import ReadError
 from tthc.input.text_grid import arrow_grid, plain_quotes, rows_grid
 from tthc.input.values import _SPACE, _SPACE_RUN, parse_id
 
@@ -98,3 +101,101 @@ def test_space_runs_are_found_on_arrow_and_object_columns(cell):
     for dtype in ("str", object):
         assert pd.Series([cell, "ab"], dtype=dtype).str.contains(_SPACE_RUN, regex=True).tolist() == [True, False]
         assert parse_id(pd.Series([cell], dtype=dtype))[0].tolist() == [" ".join(cell.split())]
+
+
+BREAKS = ["", "a", "a\n", "\na", "a\r\nb", "a\r\n\r\nb", "a\n\nb", "a\r\rb", "a\n\rb", "a\rb\n", "ab\r\n", "\r\n",
+          "a\r", "x,y\r\n1,2\r\n\n", "é\nđ\r\nữ\r", "a\r\n\r", "\r\r\n\n"]
+
+
+def _old_blank_line(text: bytes) -> bool:
+    return text[:1] in (b"\r", b"\n") or b"\n\n" in text or b"\r\r" in text or b"\n\r" in text
+
+
+@pytest.mark.parametrize("scan", [1 << 23, 1, 2, 3])
+@pytest.mark.parametrize("text", BREAKS)
+def test_line_breaks_count_lines_and_find_blank_lines_as_the_text_does(text, scan, monkeypatch):
+    monkeypatch.setattr(text_grid, "_SCAN", scan)  # blocks of a few bytes: breaks across their edges
+    data = ("\ufeff" + text).encode("utf-8")
+    breaks = text_grid.line_breaks(data)
+    assert breaks.tolist() == [i for i, b in enumerate(data) if b in (10, 13)]
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    lines = ends + (0 if not text or text.endswith(("\n", "\r")) else 1)
+    assert text_grid.count_lines(data, breaks, 3) == lines == len(list(io.StringIO(text, newline="")))
+    for start in range(3, len(data) + 1):
+        assert text_grid._has_blank_line(data, start, breaks) == _old_blank_line(data[start:]), (text, start)
+        assert text_grid._has_blank_line(data[start:]) == _old_blank_line(data[start:])
+
+
+def _large(body: bytes) -> bytes:
+    head = "STT,Mã hồ sơ,Mã đơn vị,Ngày tiếp nhận,Ngày hẹn trả,Ghi chú\n".encode()
+    line = "1,H-{},X01,05/04/2021 08:00,06/04/2021 17:00,Đăng ký khai sinh\n"
+    rows = [line.format(i).encode() for i in range(90_000)]
+    return head + b"".join(rows[:45_000]) + body + b"".join(rows[45_000:])
+
+
+@pytest.mark.parametrize(("data", "fast"), [
+    (codecs.BOM_UTF8 + _large(b""), True),
+    (_large(b""), True),
+    (_large('2,"H-x",X01,"05/04/2021\r\n08:00",,"Ghi ""chú"", hai dòng\nhết"\n'.encode()), True),
+    (_large(b"").replace(b"\n", b"\r\n"), True),
+    ("BÁO CÁO\n\n".encode() + _large(b""), True),
+    (_large(b"\n"), False),                                # a blank line: the csv module reads the file
+    (_large(b'2,H"x,X01,,,\n'), False),                    # a stray quote
+    (_large(b"2,H-\xc3(,X01,,,\n"), False),                 # not UTF-8: Windows-1258
+    (codecs.BOM_UTF8 + _large(b"2,H-\xc3(,X01,,,\n"), False),  # a BOM and bytes that are not UTF-8: refused
+])
+def test_a_large_utf8_file_is_read_from_its_bytes_as_from_its_whole_text(tmp_path, data, fast, monkeypatch):
+    from tthc.input import csv_reading
+    from tthc.input.contract import TABLES
+
+    path = tmp_path / "dossiers.csv"
+    path.write_bytes(data)
+    assert len(data) > 4 * csv_reading.SNIFF_CHARS + 4
+    assert (csv_reading._large_utf8(data, TABLES["dossiers"]) is not None) == fast
+
+    def read():
+        try:
+            sheet, encoding = csv_reading.read_csv_sheet(path, "x", TABLES["dossiers"])
+        except ReadError as exc:
+            return str(exc)
+        return (encoding, sheet.separator, sheet.multiline, sheet.widths.tolist(),
+                [sheet.grid[c].tolist() for c in sheet.grid.columns], [str(t) for t in sheet.grid.dtypes])
+
+    got = read()
+    monkeypatch.setattr(csv_reading, "_large_utf8", lambda data, table: None)  # decoded whole, as before
+    assert got == read()
+
+
+def test_blank_mask_on_arrow_text_is_strip_to_nothing_for_every_kind_of_space():
+    from tthc.input.cells import blank_mask
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    cells = ["", " ", "a", " a", "é", "x ", "\u00e9\u00a0", *spaces, *(s + "a" for s in spaces),
+             *(s * 2 for s in spaces)]
+    column = pd.Series(cells, dtype="str")
+    for text in (column, column.where(column != "a"), column.iloc[3:], column.where(column != " ").iloc[1:]):
+        expected = [not isinstance(v, str) or v.strip() == "" for v in text.astype(object)]
+        got = blank_mask(text)
+        assert got.tolist() == expected
+        assert got.index.equals(text.index)
+        assert blank_mask(text.astype(object)).tolist() == expected
+
+
+@pytest.mark.parametrize("cells", [
+    ["a", " a ", "b  c", "", "  ", "a", "x\u00a0y", "a", "a", "b  c", "a", ""],  # repeated: once per distinct text
+    ["a", "a", "a ", "b\tc", "a", "a"],
+    ["a", "b", "c d", ""],                                                        # mostly distinct: whole column
+])
+def test_ids_of_a_csv_column_parsed_once_per_distinct_cell_as_cell_by_cell(cells):
+    import numpy as np
+
+    from tthc.input.values import _ids
+
+    column = pd.Series(cells, dtype="str")
+    column = column.where(column != "")
+    got, bad = parse_id(column)
+    expected, _ = _ids(column)
+    assert got.dtype == expected.dtype == object and not bad.any()
+    assert [v if isinstance(v, str) else ("nan", v is np.nan) for v in got] == \
+        [v if isinstance(v, str) else ("nan", v is np.nan) for v in expected]
+    assert got.tolist()[0] == "a"

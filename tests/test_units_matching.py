@@ -223,3 +223,19 @@ def test_an_unknown_number_gets_no_lookalike_suggestion(tmp_path):
     result = grade_quarter(data, QUARTER)
     unknown = [f for f in result.findings.items if f.code == "unknown_unit"]
     assert [f.value for f in unknown] == ["3"] * 3 and all(f.suggestion == "" for f in unknown)
+
+
+def test_pair_codes_group_rows_as_a_dict_of_the_pairs_would():
+    import numpy as np
+
+    from tthc.input.unit_matching import pair_codes
+
+    ids = pd.Series(["X1", None, "X1", np.nan, "X2", pd.NA, None, "X1", np.nan, "X2"], dtype=object)
+    names = pd.Series(["A", "B", "A", "B", np.nan, "B", "B", "C", "B", None], dtype=object)
+    keys = list(zip(ids, names, strict=True))
+    expected = {k: i for i, k in enumerate(dict.fromkeys(keys))}  # the same blank object: the same key
+    codes, pairs = pair_codes(ids, names)
+    assert len(pairs) == len(expected) == 7
+    assert all(a is b if not isinstance(a, str) else a == b
+               for p, q in zip(pairs, expected, strict=True) for a, b in zip(p, q, strict=True))
+    assert codes.tolist() == [expected[k] for k in keys]

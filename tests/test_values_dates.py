@@ -507,3 +507,38 @@ def test_uncached_formulas_found_in_prefixed_xml_and_any_sheet_path(tmp_path):
             book.writestr(name, text)
     assert uncached_formulas(path) == {"Hồ sơ & kết quả": {(1, 27): "=DATE(2021,4,5)>0", (1, 3): SHARED_FORMULA}}
     assert uncached_formulas(tmp_path / "missing.xlsx") == {}
+
+
+def _date_like_texts(seed: int = 5) -> list[str]:
+    """Texts near the commonest date shape: every way of missing it by a character or a digit too many."""
+    rng = random.Random(seed)
+    alphabet = [*"0123456789/ :.-T", "  ", "\u00a0", "PM", "Z", "+07:00", "٣", "May", "\n"]
+    texts = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(3000)}
+    shapes = ["{d}/{m}/{y}", "{d:02d}/{m:02d}/{y:04d}", "{d}/{m}/{y} {H}:{M}",
+              "{d:02d}/{m:02d}/{y} {H:02d}:{M:02d}:{S:02d}",
+              "{d}/{m}/{y}  {H}:{M}", "{d}/{m}/{y} {H}:{M}:{S}.5", "{d}/{m}/{y}T{H}:{M}", "{d}/{m}/{y} {H}:{M} PM",
+              "{d}/{m}/{y} {H}:{M}Z", "{d}/{m}/{y} {H}:{M}:", "{d}/{m}/{y} {H}", "{d}/{m}/{y}/", "{d}//{m}/{y}",
+              "{d}-{m}-{y} {H}:{M}", "{d}/{m}-{y}", "{d}/{m}/{y}{H}:{M}", "{H}:{M} {d}/{m}/{y}", "{d}/{m}/{y}\n"]
+    for _ in range(6000):
+        texts.add(rng.choice(shapes).format(d=rng.randint(0, 40), m=rng.randint(0, 40), y=rng.randint(0, 12000),
+                                            H=rng.randint(0, 130), M=rng.randint(0, 130), S=rng.randint(0, 130)))
+    return sorted(texts)
+
+
+def test_the_commonest_shape_split_by_arrow_gives_the_parts_the_shapes_give(monkeypatch):
+    import numpy as np
+
+    from tthc.input import date_texts
+
+    texts = pd.array(_date_like_texts(), dtype="str")
+    fast = date_texts.split_texts(texts)
+    hit = date_texts._common_shape(pd.Series(texts, dtype=object))[0]
+    assert 500 < hit.sum() < len(texts) - 500  # both ways taken
+    monkeypatch.setattr(date_texts, "_common_shape",
+                        lambda distinct, texts=None: (np.zeros(len(distinct), dtype=bool), {}))
+    slow = date_texts.split_texts(texts)
+    pd.testing.assert_frame_equal(fast, slow)
+    numbers = date_texts.part_numbers(slow)
+    for key, values in numbers.items():
+        expected = pd.to_numeric(slow[key], errors="coerce").to_numpy(dtype=float)
+        assert np.array_equal(values.to_numpy(), expected, equal_nan=True), key

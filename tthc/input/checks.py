@@ -54,9 +54,10 @@ class Checked:
 
 
 def failure_cases(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    """pandera's failure cases (lazy: every failure at once); empty when the frame passes."""
+    """pandera's failure cases (lazy: every failure at once); empty when the frame passes. In place: the
+    schemas neither coerce nor add columns, so the frame is not copied first."""
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         return exc.failure_cases
     return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])

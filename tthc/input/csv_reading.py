@@ -27,7 +27,7 @@ from babel.numbers import format_decimal
 
 from tthc.input.contract import Table
 from tthc.input.grids import ReadError, Sheet
-from tthc.input.text_grid import arrow_grid, rows_grid
+from tthc.input.text_grid import HEAD_CHARS, arrow_grid, count_lines, line_breaks, rows_grid
 
 LEGACY = "cp1258"
 #: Separators tried, in order of preference on a tie.
@@ -56,6 +56,9 @@ def read_csv_sheet(path: Path, label: str, table: Table) -> tuple[Sheet, str]:
     """Every line of the CSV as a row of text cells (``text_grid``: ragged lines padded with ``""``; row i is
     line i + 1), and the encoding used."""
     data = path.read_bytes()
+    read = _large_utf8(data, table)
+    if read is not None:
+        return read
     text, encoding = decode(data, label)
     if "\x00" in text:
         raise ReadError(f"Tệp {label}: có ký tự rỗng (NUL): không phải tệp văn bản CSV.")
@@ -78,6 +81,32 @@ def read_csv_sheet(path: Path, label: str, table: Table) -> tuple[Sheet, str]:
     breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
     lines = breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
     return Sheet(None, grid, widths=widths, separator=sep, multiline=len(widths) < lines), encoding
+
+
+def _large_utf8(data: bytes, table: Table) -> tuple[Sheet, str] | None:
+    """A large UTF-8 file (BOM or not) read by pyarrow from its own bytes, only its beginning decoded (the
+    separator and the head need it): what ``read_csv_sheet`` would read after decoding it whole, or ``None``
+    when that must be done (a small file, another encoding, a NUL, bytes that are not UTF-8, a text the csv
+    module must read)."""
+    need = max(SNIFF_CHARS, HEAD_CHARS)
+    if len(data) <= 4 * need + 4 or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return None
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:  # the characters of the first 4 × ``need`` bytes (a character cut at the end is left out)
+        text, _used = codecs.utf_8_decode(data[start:start + 4 * need + 4], "strict", False)
+    except UnicodeDecodeError:
+        return None
+    if len(text) < need:  # pragma: no cover - at most 4 bytes a character
+        return None
+    sep = choose_separator(text, table)
+    breaks = line_breaks(data)
+    read = arrow_grid(text, sep, data, start, breaks)
+    if read is None:
+        return None
+    grid, widths = read
+    lines = count_lines(data, breaks, start)
+    return Sheet(None, grid, widths=widths, separator=sep, multiline=len(widths) < lines), \
+        "utf-8-sig" if start else "utf-8"
 
 
 # ------------------------------------------------------------------------------------------ encoding

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tthc.input.cells import blank_mask
+from tthc.input.date_texts import SHAPES, part_numbers, split_texts
 
 DAY_FIRST = "dmy"
 MONTH_FIRST = "mdy"
@@ -35,32 +36,6 @@ EXCEL_SERIALS = (25569, 73050)
 #: Examples of each kind of evidence kept for messages.
 EXAMPLES = 3
 
-_CLOCK = (r"(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:[.,]\d{1,9})?)?"
-          r"\s*(?P<p>[AaPp]\.?[Mm]\.?|SA|CH|sa|ch)?")
-#: An offset after the time (2021-04-05T14:30:00Z, …+07:00): the time is then shown in Vietnam's UTC+7.
-_OFFSET = r"(?:\s*(?P<tz>Z|[+-]\d{2}:?\d{2}))?"
-_TIME = r"(?:(?:\s+|T)" + _CLOCK + _OFFSET + r")?"
-_DAY_MONTH = r"(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})"
-#: The ways a date is written, each with whether its order is fixed (``a`` is then the day) or is day and
-#: month in either order (05/04/2021: the column decides).
-_SHAPES = (
-    # day and month in either order, then a four-digit year (05/04/2021, 5-4-2021, 05.04.2021 14:30)
-    (re.compile(r"^" + _DAY_MONTH + _TIME + r"$"), False),
-    # year first, then month and day (2021-04-05, 2021/04/05, 2021-04-05T14:30:00)
-    (re.compile(r"^(?P<y>\d{4})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})" + _TIME + r"$"), True),
-    # the time first (14:30 05/04/2021, 08:30:15 05/04/2021)
-    (re.compile(r"^" + _CLOCK + r"\s+" + _DAY_MONTH + r"$"), False),
-    # an English month name, day first or month first (05-Apr-2021, 5 April 2021, Apr 5, 2021)
-    (re.compile(r"^(?P<a>\d{1,2})[\s\-/.]+(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.,]+(?P<y>\d{4})" + _TIME + r"$"), True),
-    (re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?[\s\-/.]+(?P<a>\d{1,2}),?[\s\-/.]+(?P<y>\d{4})" + _TIME + r"$"), True),
-    # in words (ngày 05 tháng 04 năm 2021)
-    (re.compile(r"^ng[aà]y\s*(?P<a>\d{1,2})\s*th[aá]ng\s*(?P<b>\d{1,2})\s*n[aă]m\s*(?P<y>\d{4})$",
-                re.IGNORECASE), True),
-)
-_MONTHS = {name: n for n, names in enumerate(
-    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")), start=1) for name in names}
 #: Vietnam's offset from UTC, for times written with another offset.
 LOCAL_OFFSET_MINUTES = 7 * 60
 _SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
@@ -139,10 +114,21 @@ class DateColumn:
             self.numeric = ~self.blank & kinds.eq("number").fillna(False).astype(bool)
             self.other = ~self.blank & kinds.eq("other").fillna(False).astype(bool)  # a bool…: not a date
             self.texts = _texts(raw, ~self.blank & kinds.eq("text").fillna(False).astype(bool))
-        serial = _is_serial(self.texts) if len(self.texts) else self.texts
-        self.serials = self.texts[serial] if len(self.texts) else self.texts
-        self.words = self.texts[~serial] if len(self.texts) else self.texts
-        self.parts, self.codes = _split(self.words)
+        # each distinct text looked at once: whether it is a serial number, and its parts
+        codes, uniques = pd.factorize(self.texts)
+        serial = _is_serial(uniques)[codes]
+        self.serials = self.texts[serial] if serial.any() else self.texts.iloc[:0]
+        self.words = self.texts[~serial] if serial.any() else self.texts
+        self.parts = split_texts(uniques)
+        self._numbers: dict[str, pd.Series] | None = None
+        self.codes = pd.Series(codes[~serial] if serial.any() else codes, index=self.words.index)
+
+    @property
+    def numbers(self) -> dict[str, pd.Series]:
+        """The parts of each distinct text as numbers (parsed once, for the evidence and the reading)."""
+        if self._numbers is None:
+            self._numbers = part_numbers(self.parts)
+        return self._numbers
 
     def evidence(self) -> Evidence:
         """Which day/month order the column's text values prove (examples in row order)."""
@@ -154,19 +140,19 @@ class DateColumn:
             ev.natives = list(natives.iloc[:EXAMPLES].items())
         if self.words.empty:
             return ev
-        parts, codes = self.parts, self.codes
+        parts, codes = self.parts, self.codes.to_numpy()
         dmy = parts["y"].notna() & ~parts["fixed"].astype(bool)
-        a = pd.to_numeric(parts["a"], errors="coerce").where(dmy)
-        b = pd.to_numeric(parts["b"], errors="coerce").where(dmy)
+        a = self.numbers["a"].where(dmy)
+        b = self.numbers["b"].where(dmy)
         only_day = (a > 12) & (a <= 31) & (b >= 1) & (b <= 12)
         only_month = (b > 12) & (b <= 31) & (a >= 1) & (a <= 12)
         either = (a >= 1) & (a <= 12) & (b >= 1) & (b <= 12) & (a != b)
-        ev.either_count = int(codes.isin(np.flatnonzero(either.to_numpy())).sum())
+        ev.either_count = int(either.to_numpy()[codes].sum())
         any_locale = (a >= 1) & (b >= 1) & (((a <= 12) & (b <= 12)) | ((a == b) & (a <= 31)))
-        ev.any_locale_count = int(codes.isin(np.flatnonzero(any_locale.to_numpy())).sum())
+        ev.any_locale_count = int(any_locale.to_numpy()[codes].sum())
         for flag, examples, count in ((only_day, ev.day_first, "day_first_count"),
                                       (only_month, ev.month_first, "month_first_count")):
-            hit = codes.isin(np.flatnonzero(flag.to_numpy()))
+            hit = flag.to_numpy()[codes]
             setattr(ev, count, int(hit.sum()))
             for idx in self.words.index[hit][:EXAMPLES]:
                 examples.append((idx, self.words[idx]))
@@ -191,15 +177,15 @@ class DateColumn:
         if len(self.serials):
             _serials(pd.to_numeric(self.serials, errors="coerce"), values, bad)
         if len(self.words):
-            _text_dates(self.words, self.parts, self.codes, order, values, bad, absurd, sentinel)
+            _text_dates(self.words, self.parts, self.numbers, self.codes, order, values, bad, absurd, sentinel)
         return DateCells(values, bad, absurd, sentinel)
 
 
-def _is_serial(texts: pd.Series) -> pd.Series:
-    """Which texts are Excel serial numbers, matched once per distinct text."""
-    codes, uniques = pd.factorize(texts)
-    serial = pd.Series(uniques).str.match(_SERIAL).fillna(False).to_numpy(dtype=bool)
-    return pd.Series(serial[codes] if len(serial) else np.zeros(len(codes), dtype=bool), index=texts.index)
+def _is_serial(distinct) -> np.ndarray:
+    """Which distinct texts are Excel serial numbers."""
+    if not len(distinct):
+        return np.zeros(0, dtype=bool)
+    return pd.Series(distinct).str.match(_SERIAL).fillna(False).to_numpy(dtype=bool)
 
 
 def _kind(value: object) -> str:
@@ -228,36 +214,6 @@ def _texts(raw: pd.Series, todo: pd.Series) -> pd.Series:
     if not len(cells):
         return pd.Series([], dtype=object)
     return cells.astype(str).str.strip()
-
-
-def _split(texts: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-    """Per distinct text: its parts (``a``, ``b``, ``y``, time, offset; ``fixed`` true when ``a`` is surely
-    the day) and the code of each cell into that table."""
-    codes, uniques = pd.factorize(texts)
-    distinct = pd.Series(uniques, dtype=object)
-    columns = ["a", "b", "y", "H", "M", "S", "p", "tz", "mon"]
-    parts = pd.DataFrame(index=distinct.index, columns=columns, dtype=object)
-    parts["fixed"] = False
-    todo = pd.Series(True, index=distinct.index)
-    if not len(distinct):
-        return parts, pd.Series(codes, index=texts.index)
-    for pattern, fixed in _SHAPES:
-        if not todo.any():
-            break
-        found = distinct[todo].str.extract(pattern)
-        hit = found["y"].notna()
-        if hit.any():
-            rows = found.index[hit]
-            keep = [c for c in columns if c in found.columns]
-            parts.loc[rows, keep] = found.loc[rows, keep]
-            parts.loc[rows, "fixed"] = fixed
-            todo[rows] = False
-    named = parts["mon"].notna()
-    if named.any():  # an English month name: its number, or no date at all
-        number = parts.loc[named, "mon"].str.lower().map(_MONTHS)
-        parts.loc[named, "b"] = number.map(lambda n: str(int(n)) if pd.notna(n) else None)
-        parts.loc[named & parts["b"].isna(), "y"] = None
-    return parts, pd.Series(codes, index=texts.index)
 
 
 def _serials(numbers: pd.Series, values: pd.Series, bad: pd.Series) -> None:
@@ -299,15 +255,17 @@ def _native_cells(cells: pd.Series, values, absurd, sentinel) -> None:
     sentinel[is_sentinel[is_sentinel].index] = True
 
 
-def _text_dates(texts: pd.Series, parts: pd.DataFrame, codes: pd.Series, order: str, values, bad, absurd,
-                sentinel) -> None:
+def _text_dates(texts: pd.Series, parts: pd.DataFrame, num: dict[str, pd.Series], codes: pd.Series, order: str,
+                values, bad, absurd, sentinel) -> None:
     shaped = parts["y"].notna()
-    num = {k: pd.to_numeric(parts[k], errors="coerce") for k in ("a", "b", "y", "H", "M", "S")}
     first_is_day = parts["fixed"].astype(bool) | (order == DAY_FIRST)  # year-first is year-month-day
     day = num["a"].where(first_is_day, num["b"])
     month = num["b"].where(first_is_day, num["a"])
     hour, minute, second = num["H"].fillna(0), num["M"].fillna(0), num["S"].fillna(0)
-    meridiem = parts["p"].fillna("").str.replace(".", "", regex=False).str.upper()
+    written = parts["p"].notna()  # AM/PM, SA/CH: only the few texts that have one are looked at
+    meridiem = parts["p"].where(written, "").astype(object)
+    if written.any():
+        meridiem[written] = meridiem[written].str.replace(".", "", regex=False).str.upper()
     pm = meridiem.isin(["PM", "CH"])
     has_meridiem = meridiem != ""
     clock_ok = (minute < 60) & (second < 60) & ((~has_meridiem & (hour < 24))
@@ -342,7 +300,7 @@ def year_of(value: object) -> int | None:
     if isinstance(value, datetime | date):
         return value.year
     text = str(value).strip()
-    for pattern, _fixed in _SHAPES:
+    for pattern, _fixed in SHAPES:
         match = pattern.match(text)
         if match:
             return int(match.group("y"))

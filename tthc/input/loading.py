@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from tthc.input.checks import check_table
@@ -14,7 +15,7 @@ from tthc.input.contract import QUARTER_TABLES, UNITS, Table
 from tthc.input.findings import Findings, sort_key
 from tthc.input.input_files import find_file, outside_link
 from tthc.input.reading import FILE, ROW, Raw, ReadError, read_table
-from tthc.input.unit_matching import FOLD, IGNORED, ZEROS, UnitMatcher
+from tthc.input.unit_matching import FOLD, IGNORED, ZEROS, UnitMatcher, pair_codes
 from tthc.input.values import EXPECTED, PARSERS
 from tthc.parameters.ruleset import RuleSet
 from tthc.quarter import Quarter
@@ -104,20 +105,22 @@ def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings
     A unit found only by dropping diacritics or leading zeros is an info finding (once per value); a value
     matching several units is an error (once per value, naming them); one matching none is a warning per
     row, with a suggestion when one is close."""
-    keys = list(zip(frame["unit_id"], frame["unit_name"], strict=True))
-    matches = {pair: matcher.resolve(*pair) for pair in dict.fromkeys(keys)}
-    rows_of: dict[tuple, list] = {}
-    for idx, pair in zip(frame.index, keys, strict=True):
-        rows_of.setdefault(pair, []).append(idx)
-    drop = pd.Series(False, index=frame.index)
-    for pair, match in matches.items():
-        where = rows_of[pair]
+    codes, pairs = pair_codes(frame["unit_id"], frame["unit_name"])
+    matches = [matcher.resolve(*pair) for pair in pairs]
+    counts = np.bincount(codes, minlength=len(pairs))
+    firsts = np.zeros(len(pairs), dtype=np.int64)
+    firsts[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each pair
+    rows = frame[ROW].to_numpy()
+    drop = np.zeros(len(frame), dtype=bool)
+    for code, (pair, match) in enumerate(zip(pairs, matches, strict=True)):
+        if not (match.ambiguous or match.unit is None or match.how in (FOLD, ZEROS)):
+            continue
         by_id = isinstance(pair[0], str) and bool(pair[0].strip())
         column = "unit_id" if by_id or (has_id and not isinstance(pair[1], str)) else "unit_name"
         header = headers.get(column, column)
         value = pair[0] if column == "unit_id" else pair[1]
-        first = frame.at[where[0], ROW]
-        more = f" ({len(where)} dòng, dòng đầu là dòng {first})" if len(where) > 1 else ""
+        first = rows[firsts[code]]
+        more = f" ({counts[code]} dòng, dòng đầu là dòng {first})" if counts[code] > 1 else ""
         what = "Mã đơn vị" if column == "unit_id" else "Tên đơn vị"
         if match.ambiguous:
             candidates = ", ".join(matcher.describe(u) for u in match.candidates)
@@ -130,14 +133,15 @@ def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings
                 if column == "unit_id" else
                 "Ghi đúng tên đơn vị (đủ dấu) như trong units.csv, hoặc dùng cột mã đơn vị.",
             )
-            drop[where] = True
+            drop[codes == code] = True
         elif match.unit is None:
             msg = "Thiếu đơn vị; dòng bị loại." if value is None or value is pd.NA else \
                 "Đơn vị không có trong units.csv; dòng bị loại."
-            for idx in where:
-                findings.warning("unknown_unit", msg, file=label, row=frame.at[idx, ROW], column=header,
+            where = codes == code
+            for row in rows[where]:
+                findings.warning("unknown_unit", msg, file=label, row=row, column=header,
                                  value=value, suggestion=match.hint)
-            drop[where] = True
+            drop |= where
         elif match.how in (FOLD, ZEROS):
             findings.info(
                 "unit_matched",
@@ -147,8 +151,8 @@ def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings
                 suggestion="Nên ghi đúng như units.csv." if match.how == FOLD else
                 "Excel đọc mã thành số và bỏ số 0 ở đầu; định dạng cột mã là Text để giữ nguyên mã.",
             )
-    frame["unit_id"] = [matches[pair].unit for pair in keys]
-    return drop
+    frame["unit_id"] = np.array([m.unit for m in matches], dtype=object)[codes].tolist()
+    return pd.Series(drop, index=frame.index)
 
 
 def load_units(data_dir: Path, rules: RuleSet, findings: Findings) -> tuple[pd.DataFrame, FileInfo | None, Raw | None]:

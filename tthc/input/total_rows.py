@@ -14,8 +14,10 @@ import re
 import unicodedata
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
+from tthc.input.cells import SPACE_FIRST_BYTES, first_bytes
 from tthc.input.contract import Table
 from tthc.input.findings import Findings
 from tthc.input.values import PARSERS, blank_mask
@@ -32,6 +34,8 @@ _TOTAL_ASCII = re.compile(rf"^(?:tong cong chung|tong cong|tong so|cong chung|to
 #: A cheap test before the exact one, so that large tables stay fast.
 _TOTAL_HINT = re.compile(r"\s*(t|c)\S*ng", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\(?(\d{1,3})\)?$")
+#: The first UTF-8 byte of every text the hint matches: t, T, c, C, or that of a character of Python's ``\s``.
+_HINT_FIRST_BYTES = np.array([*b"tTcC", *SPACE_FIRST_BYTES], dtype=np.uint8)
 
 
 def is_total_word(value: object) -> bool:
@@ -82,16 +86,20 @@ def total_rows(body: pd.DataFrame, frame: pd.DataFrame, table: Table) -> list:
         text = body.iloc[:, pos]
         if not (text.dtype == object or pd.api.types.is_string_dtype(text.dtype)):
             continue
-        try:
-            # "ng" (any case) is in every cell the hint matches: an Arrow kernel on the CSV's text columns
-            maybe = text.str.contains("ng", case=False, regex=False, na=False) & (text.str.len() <= 40).fillna(False)
-        except AttributeError:  # no text at all in this column
-            continue
-        if maybe.any():
-            words = {v for v in text[maybe].unique()
-                     if _TOTAL_HINT.match(v) and is_total_word(v)}  # each distinct text once
-            if words:
-                said |= text.isin(words)
+        leading = first_bytes(text)
+        if leading is not None:  # a CSV's text column: only the cells starting as the hint does are looked at
+            maybe = np.isin(leading, _HINT_FIRST_BYTES)
+            cells = text[maybe].unique() if maybe.any() else []
+        else:
+            try:
+                # "ng" (any case) is in every cell the hint matches
+                maybe = text.str.contains("ng", case=False, regex=False, na=False)
+            except AttributeError:  # no text at all in this column
+                continue
+            cells = text[maybe].unique() if maybe.any() else []
+        words = {v for v in cells if len(v) <= 40 and _TOTAL_HINT.match(v) and is_total_word(v)}  # each text once
+        if words:
+            said |= text.isin(words)
     if not said.any():
         return []
     rows = frame.loc[said[said].index]

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from tthc.input.reading import ROW
@@ -124,3 +125,29 @@ def _index(keys: list[str], ids: list[str], make) -> dict[str, list[str]]:
         if unit not in units:
             units.append(unit)
     return out
+
+
+def pair_codes(ids: pd.Series, names: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """The code of each row's (id, name) pair and the distinct pairs in order of first appearance: the
+    pairs ``dict.fromkeys(zip(ids, names))`` would give (a blank is its own object: None, NaN or NA)."""
+    id_codes, id_values = _value_codes(ids)
+    name_codes, name_values = _value_codes(names)
+    codes, uniques = pd.factorize(id_codes * len(name_values) + name_codes)
+    return codes, [(id_values[u // len(name_values)], name_values[u % len(name_values)]) for u in uniques]
+
+
+def _value_codes(column: pd.Series) -> tuple[np.ndarray, list]:
+    """A code per cell (equal values, and the very same blank object, share one) and the value of each."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = list(uniques)
+    blank = np.flatnonzero(codes < 0)
+    if len(blank):
+        cells = column.to_numpy(dtype=object)
+        seen: dict[int, int] = {}
+        for at in blank:
+            obj = cells[at]
+            if id(obj) not in seen:
+                seen[id(obj)] = len(values)
+                values.append(obj)
+            codes[at] = seen[id(obj)]
+    return codes.astype(np.int64), values

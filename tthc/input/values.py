@@ -94,7 +94,21 @@ def _text(raw: pd.Series) -> pd.Series:
 
 def parse_id(raw: pd.Series) -> Parsed:
     """Ids and names: text with every run of spaces, tabs or line breaks (Alt+Enter in Excel) made one
-    space, so no cell can break a CSV row or a report line."""
+    space, so no cell can break a CSV row or a report line. A CSV's column is done once per distinct cell
+    when its cells repeat (names, procedures): the rows then share one Python string per distinct text."""
+    if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
+        codes, uniques = pd.factorize(raw)
+        if len(uniques) <= len(raw) // 2:
+            distinct, _bad = _ids(pd.Series(uniques, dtype=raw.dtype))
+            table = np.empty(len(distinct) + 1, dtype=object)
+            table[:-1] = distinct.to_numpy(dtype=object)
+            table[-1] = np.nan  # code -1, a missing cell: NaN, the very object the cell by cell way gives
+            values = table[codes]
+            return pd.Series(values, index=raw.index, dtype=object), pd.Series(False, index=raw.index)
+    return _ids(raw)
+
+
+def _ids(raw: pd.Series) -> Parsed:
     blank = blank_mask(raw)
     text = _text(raw)
     if text.str.contains(_SPACE_RUN, regex=True).fillna(False).any():
