@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -95,10 +96,11 @@ def _field(series: pd.Series) -> pa.Array | None:
     return None
 
 
-def _csv_field(series: pd.Series) -> pa.Array | None:
-    """A field as it is written: missing values blank, quoted where the ``csv`` module would quote."""
+def _csv_field(series: pd.Series, names: pa.Array | None = None) -> pa.Array | None:
+    """A field as it is written: missing values blank, quoted where the ``csv`` module would quote. A
+    categorical column's categories are written once (``names``: already written, as a slice's are)."""
     if isinstance(series.dtype, pd.CategoricalDtype):  # each category written once, then taken per row
-        names = _csv_field(pd.Series(series.dtype.categories))
+        names = _category_fields(series.dtype) if names is None else names
         if names is None:
             return None
         codes = series.cat.codes.to_numpy()
@@ -117,6 +119,11 @@ def _csv_field(series: pd.Series) -> pa.Array | None:
         inner = pc.replace_substring(inner, '"', '""')
     quoted = pc.binary_join_element_wise(_scalar('"'), inner, _scalar('"'), _scalar(""))
     return pc.replace_with_mask(arr, needs, quoted)
+
+
+def _category_fields(dtype: pd.CategoricalDtype) -> pa.Array | None:
+    """A categorical column's categories as written (neutralised, quoted), in code order; None if unsupported."""
+    return _csv_field(pd.Series(dtype.categories))
 
 
 def _needs_quotes(arr: pa.Array) -> tuple[np.ndarray, bool]:
@@ -155,16 +162,44 @@ def header(columns) -> bytes:
 
 def frame_csv(frame: pd.DataFrame) -> bytes | None:
     """The CSV bytes of ``frame`` with its text neutralised, or None when a column's type is not handled here."""
+    slices = frame_slices(frame)
+    return None if slices is None else b"".join(slices)  # the file held twice while joined: see frame_slices
+
+
+def frame_slices(frame: pd.DataFrame) -> Iterator[bytes | pa.Buffer] | None:
+    """The CSV bytes of ``frame`` (as :func:`frame_csv`) in pieces: the header, then ``CHUNK`` rows at a time,
+    each slice built when asked for (a file can be written slice by slice); None when a column's type is not
+    handled here (known before any piece: the first slice is built here)."""
     if frame.shape[1] < 2:
         return None
-    parts: list = [header(frame.columns)]
-    for start in range(0, len(frame), CHUNK):
-        part = frame.iloc[start:start + CHUNK]
-        fields = []
-        for position in range(part.shape[1]):
-            field = _csv_field(part.iloc[:, position])
-            if field is None:
+    names: dict[int, pa.Array] = {}  # a categorical column's categories, written once for every slice
+    for position, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, pd.CategoricalDtype):
+            fields = _category_fields(dtype)
+            if fields is None:
                 return None
-            fields.append(field)
-        parts.append(_lines(fields))
-    return b"".join(parts)  # one copy of the slices' bytes: the file is held twice only at the very end
+            names[position] = fields
+    first = _slice(frame, 0, names)
+    if first is None:
+        return None
+    return _pieces(frame, first, names)
+
+
+def _slice(frame: pd.DataFrame, start: int, names: dict[int, pa.Array]) -> pa.Buffer | None:
+    part = frame.iloc[start:start + CHUNK]
+    fields = []
+    for position in range(part.shape[1]):
+        field = _csv_field(part.iloc[:, position], names.get(position))
+        if field is None:
+            return None
+        fields.append(field)
+    return _lines(fields)
+
+
+def _pieces(frame: pd.DataFrame, first: pa.Buffer, names: dict[int, pa.Array]) -> Iterator[bytes | pa.Buffer]:
+    yield header(frame.columns)
+    if len(frame):
+        yield first
+    del first
+    for start in range(CHUNK, len(frame), CHUNK):
+        yield _slice(frame, start, names)  # every slice's columns are of the first's types: never None
