@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tthc.sanitize import CANDIDATE_RE2, safe_text
+from tthc.sanitize import risky_first, safe_text
 
 TEXT = pa.large_string()
 #: Rows per slice: bounds the temporary Arrow arrays to a few tens of MB.
@@ -41,7 +41,6 @@ def _quoted_characters() -> str:
 
 QUOTED = _quoted_characters()
 QUOTE = "[" + re.escape(QUOTED) + "]"
-FORMULA = CANDIDATE_RE2
 #: The bytes that make a field quoted, when they are all ASCII (never part of a longer UTF-8 sequence).
 QUOTE_BYTES = [ord(c) for c in QUOTED if ord(c) < 128]
 
@@ -51,12 +50,45 @@ def _scalar(text: str) -> pa.Scalar:
 
 
 def _safe(values: pa.Array) -> pa.Array:
-    """``safe_text`` on every value: candidates found by Arrow, decided in Python (a handful)."""
-    hit = pc.fill_null(pc.match_substring_regex(values, FORMULA), False)
-    if not pc.any(hit).as_py():
+    """``safe_text`` on every value: candidates found on the UTF-8 bytes (``_candidates``), decided in Python
+    (a handful)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    hit = _candidates(values)
+    if not hit.any():
         return values
-    fixed = [safe_text(v) for v in pc.filter(values, hit).to_pylist()]
-    return pc.replace_with_mask(values, hit, pa.array(fixed, TEXT))
+    mask = pa.array(hit)
+    fixed = [safe_text(v) for v in pc.filter(values, mask).to_pylist()]
+    return pc.replace_with_mask(values, mask, pa.array(fixed, TEXT))
+
+
+def _candidates(values: pa.Array) -> np.ndarray:
+    """Which values ``safe_text`` may change: those whose first character is in ``sanitize.risky_first`` (read
+    from the UTF-8 bytes: an ASCII byte, else the two- or three-byte sequence decoded; a character beyond the
+    Basic Multilingual Plane is always a candidate). Missing values never are."""
+    n = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + n + 1]
+    data = values.buffers()[2]
+    if n == 0 or data is None or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=bool)
+    text = np.frombuffer(data, dtype=np.uint8)
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first = np.zeros(n, dtype=np.uint8)
+    first[filled] = text[starts[filled]]
+    table = risky_first()
+    hit = filled & table[first] & (first < 0x80)
+    lead = np.flatnonzero(first >= 0xC0)
+    if len(lead):
+        at = starts[lead]
+        b0 = first[lead].astype(np.int64)
+        b1 = text[np.minimum(at + 1, len(text) - 1)].astype(np.int64) & 0x3F
+        b2 = text[np.minimum(at + 2, len(text) - 1)].astype(np.int64) & 0x3F
+        code = np.where(b0 < 0xE0, ((b0 & 0x1F) << 6) | b1, ((b0 & 0x0F) << 12) | (b1 << 6) | b2)
+        hit[lead] = (b0 >= 0xF0) | table[np.minimum(code, 0xFFFF)]
+    if values.null_count:
+        hit &= values.is_valid().to_numpy(zero_copy_only=False)
+    return hit
 
 
 def _text(values) -> pa.Array | None:
