@@ -150,3 +150,28 @@ def test_a_failure_in_the_middle_of_a_table_publishes_nothing(sample, tmp_path, 
         outputs.write_outputs(sample, out, notify=print)
     assert calls.count(width) == 3 and not partial.exists()
     assert folder_bytes(out) == before and sorted(p.name for p in tmp_path.iterdir()) == ["2021-Q2"]
+
+
+def test_a_file_is_compared_with_its_pieces_a_slice_at_a_time(tmp_path):
+    pieces = lambda: (b"header\n", memoryview(b"a,1\nb,2\n"), pa.py_buffer(b"c,3\n"))  # noqa: E731
+    path = tmp_path / "t.csv"
+    for data, same in [(b"header\na,1\nb,2\nc,3\n", True), (b"header\na,1\nb,2\nc,4\n", False),
+                       (b"header\na,1\nb,2\n", False), (b"header\na,1\nb,2\nc,3\nd,4\n", False), (b"", False)]:
+        path.write_bytes(data)
+        assert file_writer.same_as_file(pieces, path) is same, data
+
+
+def test_verify_finds_a_changed_slice_of_a_streamed_table(sample, tmp_path, monkeypatch):
+    from tthc.run.verify import verify
+
+    out = tmp_path / "2021-Q2"
+    outputs.write_outputs(sample, out)
+    assert verify(out).identical
+    path = out / "dossier_scores.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[-2] = lines[-2].replace(b",", b";", 1)  # the last row, in the last slice
+    path.write_bytes(b"\n".join(lines))
+    monkeypatch.setattr(csv_writer, "CHUNK", 100)
+    differences = verify(out).differences
+    assert [(d.kind, d.name) for d in differences] == [("table", "dossier_scores.csv")]
+    assert differences[0].message.startswith("1 dòng khác")

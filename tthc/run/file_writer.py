@@ -43,6 +43,17 @@ def whole(data: bytes) -> Pieces:
     return lambda: (data,)
 
 
+def same_as_file(pieces: Pieces, path: Path) -> bool:
+    """Whether the file at ``path`` holds exactly these pieces: read alongside them, never held whole."""
+    with open(path, "rb") as handle:
+        for piece in pieces():
+            view = memoryview(piece).cast("B")
+            if handle.read(len(view)) != view:
+                return False
+            del view, piece
+        return handle.read(1) == b""
+
+
 def write_file(folder: Path, name: str, pieces: Pieces, digest: bool = False) -> Written:
     """Write ``name`` in ``folder`` from its pieces, beside its final name, then rename it onto it."""
     tmp = folder / f".{name}.tmp"
