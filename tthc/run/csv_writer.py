@@ -5,8 +5,10 @@ Same bytes, by construction: minimal quoting with the characters Python's ``csv`
 out from the module itself when this is imported), quotes doubled inside; blank for a missing value;
 integers as digits; floats as ``repr`` (numpy's shortest round trip, as pandas); booleans ``True``/``False``;
 the header through the ``csv`` module itself. Text is neutralised against formula injection on the way
-(``sanitize.safe_text``: only the cells starting with = + - @ tab or CR are looked at in Python). A column of
-any other type (datetimes, nullable floats…) or a one-column table sends the whole frame through pandas.
+(``sanitize.safe_text``: only the cells whose first character, read from the UTF-8 bytes, is a formula
+character, a space or an invisible one are looked at in Python; a categorical column's categories once). A
+column of any other type (datetimes, nullable floats…) or a one-column table sends the whole frame through
+pandas. :func:`frame_slices` gives the bytes ``CHUNK`` rows at a time, for a file written slice by slice.
 """
 
 from __future__ import annotations

@@ -171,10 +171,20 @@ def write_files(files: dict[str, bytes], folder: Path) -> None:
     file_writer.write_files({name: file_writer.whole(data) for name, data in files.items()}, Path(folder))
 
 
+#: Tables of the frame the workbooks read too (``result.officials``): written before the second thread starts,
+#: so that the two threads never read one pandas frame at the same time.
+BEFORE_WORKBOOKS = ("officials.csv", "official_indicators.csv")
+
+
 def write_parts(result, folder: Path, digest: bool = False) -> dict[str, file_writer.Written]:
     """Every output file of ``result`` written into ``folder`` piece by piece, the workbooks by a second
     thread meanwhile; what was written under each name (``digest``: with its SHA-256)."""
-    return file_writer.write_files(parts(result), Path(folder), background=WORKBOOKS, digest=digest)
+    files, folder = parts(result), Path(folder)
+    written = file_writer.write_files({n: p for n, p in files.items() if n in BEFORE_WORKBOOKS}, folder,
+                                      digest=digest)
+    written |= file_writer.write_files({n: p for n, p in files.items() if n not in BEFORE_WORKBOOKS}, folder,
+                                       background=WORKBOOKS, digest=digest)
+    return {name: written[name] for name in files}
 
 
 def write_outputs(result, out_dir: Path | str, notify: Callable[[str], None] | None = None) -> Path:
