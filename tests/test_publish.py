@@ -206,8 +206,8 @@ class FillingDisk:
 
 @pytest.mark.parametrize("name", ["findings.csv", "dossier_scores.csv", "findings.xlsx"])
 def test_a_full_disk_while_writing_the_tables(previous, data, capsys, monkeypatch, name):
-    """The disk fills after a table's first piece (its header; a workbook: at once, in the second thread):
-    nothing is published, no temporary file is left, the old folder is unchanged."""
+    """The disk fills after a table's first piece (its header; a workbook: at once): nothing is published,
+    no temporary file is left, the old folder is unchanged."""
     from tthc.run import file_writer
 
     out, before = previous

@@ -7,17 +7,16 @@ counted as written, and is renamed onto its final name once whole; a failure rem
 propagates (``tthc.run.publish``'s staging folder then never replaces the old one). :func:`collect` gives the
 same pieces as one ``bytes`` (``render``, ``tthc verify``, tests): the same code, only the sink differs.
 
-Files named ``background`` (the XLSX workbooks: XlsxWriter is pure Python) are written by a second thread
-while this one writes the others (Arrow's kernels and the file writes release the GIL). Every file's bytes
-depend only on its own pieces, never on which thread wrote it or when.
+One file after the other, in this thread: writing the workbooks (XlsxWriter, pure Python) in a second thread
+while the tables were written measured slower on two cores (each return of the tables' Arrow kernels waits
+for the GIL the workbook thread holds), see docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,22 +74,7 @@ def write_file(folder: Path, name: str, pieces: Pieces, digest: bool = False) ->
     return Written(size, sha.hexdigest() if sha is not None else "")
 
 
-def write_files(files: Mapping[str, Pieces], folder: Path, background: Collection[str] = (),
-                digest: bool = False) -> dict[str, Written]:
-    """Every file written into ``folder`` (``files``' order for the result); the ``background`` ones by a
-    second thread meanwhile. The first failure is raised once every file started has finished (its
-    temporary file removed); files not started are not written."""
-    later = [name for name in files if name in background]
-    if not later:
-        return {name: write_file(folder, name, pieces, digest) for name, pieces in files.items()}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tthc-write") as pool:
-        futures = {name: pool.submit(write_file, folder, name, files[name], digest) for name in later}
-        try:
-            written = {name: write_file(folder, name, pieces, digest) for name, pieces in files.items()
-                       if name not in futures}
-        except BaseException:
-            for future in futures.values():
-                future.cancel()
-            raise
-        written |= {name: future.result() for name, future in futures.items()}
-    return {name: written[name] for name in files}
+def write_files(files: Mapping[str, Pieces], folder: Path, digest: bool = False) -> dict[str, Written]:
+    """Every file written into ``folder``, in ``files``' order; the first failure stops (its temporary file
+    removed; the files after it not written)."""
+    return {name: write_file(folder, name, pieces, digest) for name, pieces in files.items()}

@@ -122,10 +122,6 @@ def legal_basis_note(result) -> str:
     return lapsed_note(result.rules, result.quarter, result.policies.get("period", "calendar_quarter"))
 
 
-#: Written by a second thread while the tables are written (``file_writer``): pure-Python XlsxWriter.
-WORKBOOKS = ("grades.xlsx", "findings.xlsx")
-
-
 def parts(result) -> dict[str, file_writer.Pieces]:
     """Every output file as its pieces (``file_writer``), as the result's scheme lays them out: each table
     built and written slice by slice when its file is written."""
@@ -146,7 +142,6 @@ def parts(result) -> dict[str, file_writer.Pieces]:
         "grades.xlsx": lambda: (grades_book.grades_xlsx(result),),
         "findings.xlsx": lambda: (findings_book.findings_xlsx(result),),
     }
-    # the manifest now: it counts the findings, which builds the deferred ones once, before any thread reads them
     files["manifest.json"] = file_writer.whole(
         (json.dumps(manifest(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8"))
     return files
@@ -171,20 +166,10 @@ def write_files(files: dict[str, bytes], folder: Path) -> None:
     file_writer.write_files({name: file_writer.whole(data) for name, data in files.items()}, Path(folder))
 
 
-#: Tables of the frame the workbooks read too (``result.officials``): written before the second thread starts,
-#: so that the two threads never read one pandas frame at the same time.
-BEFORE_WORKBOOKS = ("officials.csv", "official_indicators.csv")
-
-
 def write_parts(result, folder: Path, digest: bool = False) -> dict[str, file_writer.Written]:
-    """Every output file of ``result`` written into ``folder`` piece by piece, the workbooks by a second
-    thread meanwhile; what was written under each name (``digest``: with its SHA-256)."""
-    files, folder = parts(result), Path(folder)
-    written = file_writer.write_files({n: p for n, p in files.items() if n in BEFORE_WORKBOOKS}, folder,
-                                      digest=digest)
-    written |= file_writer.write_files({n: p for n, p in files.items() if n not in BEFORE_WORKBOOKS}, folder,
-                                       background=WORKBOOKS, digest=digest)
-    return {name: written[name] for name in files}
+    """Every output file of ``result`` written into ``folder`` piece by piece (each table a slice at a time);
+    what was written under each name (``digest``: with its SHA-256)."""
+    return file_writer.write_files(parts(result), Path(folder), digest=digest)
 
 
 def write_outputs(result, out_dir: Path | str, notify: Callable[[str], None] | None = None) -> Path:
