@@ -74,19 +74,23 @@ def _candidates(values: pa.Array) -> np.ndarray:
     if n == 0 or data is None or offsets[-1] == offsets[0]:
         return np.zeros(n, dtype=bool)
     text = np.frombuffer(data, dtype=np.uint8)
+    last = len(text) - 1
     starts = offsets[:-1]
     filled = offsets[1:] > starts
-    first = np.zeros(n, dtype=np.uint8)
-    first[filled] = text[starts[filled]]
+    first = np.where(filled, text[np.minimum(starts, last)], 0).astype(np.uint8)
     table = risky_first()
     hit = filled & table[first] & (first < 0x80)
     lead = np.flatnonzero(first >= 0xC0)
     if len(lead):
         at = starts[lead]
-        b0 = first[lead].astype(np.int64)
-        b1 = text[np.minimum(at + 1, len(text) - 1)].astype(np.int64) & 0x3F
-        b2 = text[np.minimum(at + 2, len(text) - 1)].astype(np.int64) & 0x3F
-        code = np.where(b0 < 0xE0, ((b0 & 0x1F) << 6) | b1, ((b0 & 0x0F) << 12) | (b1 << 6) | b2)
+        b0 = first[lead].astype(np.int32)
+        b1 = text[np.minimum(at + 1, last)].astype(np.int32) & 0x3F
+        two = b0 < 0xE0
+        code = np.where(two, ((b0 & 0x1F) << 6) | b1, 0)
+        three = ~two
+        if three.any():  # a three-byte character (a four-byte one is always a candidate)
+            b2 = text[np.minimum(at[three] + 2, last)].astype(np.int32) & 0x3F
+            code[three] = ((b0[three] & 0x0F) << 12) | (b1[three] << 6) | b2
         hit[lead] = (b0 >= 0xF0) | table[np.minimum(code, 0xFFFF)]
     if values.null_count:
         hit &= values.is_valid().to_numpy(zero_copy_only=False)
