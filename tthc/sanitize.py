@@ -14,9 +14,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 #: Candidates for ``safe_text`` in vectorised writers: text that does not start with a letter or a digit (what
 #: ``safe_text`` changes is a subset: a formula character, maybe behind spaces and invisible characters).
-#: ``CANDIDATE`` for Python's ``re`` (pandas), ``CANDIDATE_RE2`` for Arrow's regex kernels.
+#: ``CANDIDATE`` for Python's ``re`` (pandas); the CSV writer looks first characters up in ``risky_first``.
 CANDIDATE = r"^[^\w]"
-CANDIDATE_RE2 = r"^[^\p{L}\p{N}_]"
 
 
 def _number(text: str) -> bool:
