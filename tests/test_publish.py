@@ -185,18 +185,42 @@ def test_the_new_folder_cannot_be_moved_in_and_the_old_one_is_put_back(previous,
     assert folder_bytes(out) == before and siblings(out) == ["2021-Q2"]
 
 
-def test_a_full_disk_while_writing_the_tables(previous, data, capsys, monkeypatch):
+class FillingDisk:
+    """A file handle whose disk is full once ``room`` pieces were written."""
+
+    def __init__(self, handle, room: int):
+        self.handle, self.room = handle, room
+
+    def write(self, data):
+        if self.room == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self.handle.name)
+        self.room -= 1
+        return self.handle.write(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+@pytest.mark.parametrize("name", ["findings.csv", "dossier_scores.csv", "findings.xlsx"])
+def test_a_full_disk_while_writing_the_tables(previous, data, capsys, monkeypatch, name):
+    """The disk fills after a table's first piece (its header; a workbook: at once): nothing is published,
+    no temporary file is left, the old folder is unchanged."""
+    from tthc.run import file_writer
+
     out, before = previous
-    real = Path.write_bytes
 
-    def full(path, data_):
-        if path.parent.name.endswith(".staging") and path.name == ".findings.csv.tmp":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, data_)
+    def filling(path, mode="r", *args, **kwargs):
+        handle = open(path, mode, *args, **kwargs)  # noqa: SIM115 - returned open, closed by the writer
+        if Path(path).parent.name.endswith(".staging") and Path(path).name == f".{name}.tmp":
+            return FillingDisk(handle, room=0 if name.endswith(".xlsx") else 1)
+        return handle
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(file_writer, "open", filling, raising=False)
     assert_refused(capsys, grade(data, out), str(out), "Hết chỗ trống")
-    monkeypatch.setattr(Path, "write_bytes", real)
+    monkeypatch.undo()
     assert folder_bytes(out) == before and siblings(out) == ["2021-Q2"]
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
+
+import numpy as np
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Unicode categories a spreadsheet may skip, or a reader not see, before a formula: spaces (NBSP, U+3000…),
@@ -11,9 +14,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 #: Candidates for ``safe_text`` in vectorised writers: text that does not start with a letter or a digit (what
 #: ``safe_text`` changes is a subset: a formula character, maybe behind spaces and invisible characters).
-#: ``CANDIDATE`` for Python's ``re`` (pandas), ``CANDIDATE_RE2`` for Arrow's regex kernels.
+#: ``CANDIDATE`` for Python's ``re`` (pandas); the CSV writer looks first characters up in ``risky_first``.
 CANDIDATE = r"^[^\w]"
-CANDIDATE_RE2 = r"^[^\p{L}\p{N}_]"
 
 
 def _number(text: str) -> bool:
@@ -34,6 +36,14 @@ def _visible_start(text: str) -> str:
         if not _invisible(ch):
             return text[i:]
     return ""
+
+
+@cache
+def risky_first() -> np.ndarray:
+    """For every code point of the Basic Multilingual Plane, whether a text starting with it may be changed by
+    ``safe_text`` (a formula character, a space or an invisible character): ``safe_text`` changes no text
+    starting with any other. A vectorised writer looks its texts' first characters up here (built once)."""
+    return np.array([chr(c) in FORMULA_START or _invisible(chr(c)) for c in range(0x10000)], dtype=bool)
 
 
 def safe_text(text: str) -> str:

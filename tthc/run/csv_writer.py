@@ -5,8 +5,10 @@ Same bytes, by construction: minimal quoting with the characters Python's ``csv`
 out from the module itself when this is imported), quotes doubled inside; blank for a missing value;
 integers as digits; floats as ``repr`` (numpy's shortest round trip, as pandas); booleans ``True``/``False``;
 the header through the ``csv`` module itself. Text is neutralised against formula injection on the way
-(``sanitize.safe_text``: only the cells starting with = + - @ tab or CR are looked at in Python). A column of
-any other type (datetimes, nullable floats…) or a one-column table sends the whole frame through pandas.
+(``sanitize.safe_text``: only the cells whose first character, read from the UTF-8 bytes, is a formula
+character, a space or an invisible one are looked at in Python; a categorical column's categories once). A
+column of any other type (datetimes, nullable floats…) or a one-column table sends the whole frame through
+pandas. :func:`frame_slices` gives the bytes ``CHUNK`` rows at a time, for a file written slice by slice.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tthc.sanitize import CANDIDATE_RE2, safe_text
+from tthc.sanitize import risky_first, safe_text
 
 TEXT = pa.large_string()
 #: Rows per slice: bounds the temporary Arrow arrays to a few tens of MB.
@@ -40,7 +43,6 @@ def _quoted_characters() -> str:
 
 QUOTED = _quoted_characters()
 QUOTE = "[" + re.escape(QUOTED) + "]"
-FORMULA = CANDIDATE_RE2
 #: The bytes that make a field quoted, when they are all ASCII (never part of a longer UTF-8 sequence).
 QUOTE_BYTES = [ord(c) for c in QUOTED if ord(c) < 128]
 
@@ -50,12 +52,49 @@ def _scalar(text: str) -> pa.Scalar:
 
 
 def _safe(values: pa.Array) -> pa.Array:
-    """``safe_text`` on every value: candidates found by Arrow, decided in Python (a handful)."""
-    hit = pc.fill_null(pc.match_substring_regex(values, FORMULA), False)
-    if not pc.any(hit).as_py():
+    """``safe_text`` on every value: candidates found on the UTF-8 bytes (``_candidates``), decided in Python
+    (a handful)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    hit = _candidates(values)
+    if not hit.any():
         return values
-    fixed = [safe_text(v) for v in pc.filter(values, hit).to_pylist()]
-    return pc.replace_with_mask(values, hit, pa.array(fixed, TEXT))
+    mask = pa.array(hit)
+    fixed = [safe_text(v) for v in pc.filter(values, mask).to_pylist()]
+    return pc.replace_with_mask(values, mask, pa.array(fixed, TEXT))
+
+
+def _candidates(values: pa.Array) -> np.ndarray:
+    """Which values ``safe_text`` may change: those whose first character is in ``sanitize.risky_first`` (read
+    from the UTF-8 bytes: an ASCII byte, else the two- or three-byte sequence decoded; a character beyond the
+    Basic Multilingual Plane is always a candidate). Missing values never are."""
+    n = len(values)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + n + 1]
+    data = values.buffers()[2]
+    if n == 0 or data is None or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=bool)
+    text = np.frombuffer(data, dtype=np.uint8)
+    last = len(text) - 1
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first = np.where(filled, text[np.minimum(starts, last)], 0).astype(np.uint8)
+    table = risky_first()
+    hit = filled & table[first] & (first < 0x80)
+    lead = np.flatnonzero(first >= 0xC0)
+    if len(lead):
+        at = starts[lead]
+        b0 = first[lead].astype(np.int32)
+        b1 = text[np.minimum(at + 1, last)].astype(np.int32) & 0x3F
+        two = b0 < 0xE0
+        code = np.where(two, ((b0 & 0x1F) << 6) | b1, 0)
+        three = ~two
+        if three.any():  # a three-byte character (a four-byte one is always a candidate)
+            b2 = text[np.minimum(at[three] + 2, last)].astype(np.int32) & 0x3F
+            code[three] = ((b0[three] & 0x0F) << 12) | (b1[three] << 6) | b2
+        hit[lead] = (b0 >= 0xF0) | table[np.minimum(code, 0xFFFF)]
+    if values.null_count:
+        hit &= values.is_valid().to_numpy(zero_copy_only=False)
+    return hit
 
 
 def _text(values) -> pa.Array | None:
@@ -95,10 +134,11 @@ def _field(series: pd.Series) -> pa.Array | None:
     return None
 
 
-def _csv_field(series: pd.Series) -> pa.Array | None:
-    """A field as it is written: missing values blank, quoted where the ``csv`` module would quote."""
+def _csv_field(series: pd.Series, names: pa.Array | None = None) -> pa.Array | None:
+    """A field as it is written: missing values blank, quoted where the ``csv`` module would quote. A
+    categorical column's categories are written once (``names``: already written, as a slice's are)."""
     if isinstance(series.dtype, pd.CategoricalDtype):  # each category written once, then taken per row
-        names = _csv_field(pd.Series(series.dtype.categories))
+        names = _category_fields(series.dtype) if names is None else names
         if names is None:
             return None
         codes = series.cat.codes.to_numpy()
@@ -117,6 +157,11 @@ def _csv_field(series: pd.Series) -> pa.Array | None:
         inner = pc.replace_substring(inner, '"', '""')
     quoted = pc.binary_join_element_wise(_scalar('"'), inner, _scalar('"'), _scalar(""))
     return pc.replace_with_mask(arr, needs, quoted)
+
+
+def _category_fields(dtype: pd.CategoricalDtype) -> pa.Array | None:
+    """A categorical column's categories as written (neutralised, quoted), in code order; None if unsupported."""
+    return _csv_field(pd.Series(dtype.categories))
 
 
 def _needs_quotes(arr: pa.Array) -> tuple[np.ndarray, bool]:
@@ -155,16 +200,44 @@ def header(columns) -> bytes:
 
 def frame_csv(frame: pd.DataFrame) -> bytes | None:
     """The CSV bytes of ``frame`` with its text neutralised, or None when a column's type is not handled here."""
+    slices = frame_slices(frame)
+    return None if slices is None else b"".join(slices)  # the file held twice while joined: see frame_slices
+
+
+def frame_slices(frame: pd.DataFrame) -> Iterator[bytes | pa.Buffer] | None:
+    """The CSV bytes of ``frame`` (as :func:`frame_csv`) in pieces: the header, then ``CHUNK`` rows at a time,
+    each slice built when asked for (a file can be written slice by slice); None when a column's type is not
+    handled here (known before any piece: the first slice is built here)."""
     if frame.shape[1] < 2:
         return None
-    parts: list = [header(frame.columns)]
-    for start in range(0, len(frame), CHUNK):
-        part = frame.iloc[start:start + CHUNK]
-        fields = []
-        for position in range(part.shape[1]):
-            field = _csv_field(part.iloc[:, position])
-            if field is None:
+    names: dict[int, pa.Array] = {}  # a categorical column's categories, written once for every slice
+    for position, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, pd.CategoricalDtype):
+            fields = _category_fields(dtype)
+            if fields is None:
                 return None
-            fields.append(field)
-        parts.append(_lines(fields))
-    return b"".join(parts)  # one copy of the slices' bytes: the file is held twice only at the very end
+            names[position] = fields
+    first = _slice(frame, 0, names)
+    if first is None:
+        return None
+    return _pieces(frame, first, names)
+
+
+def _slice(frame: pd.DataFrame, start: int, names: dict[int, pa.Array]) -> pa.Buffer | None:
+    part = frame.iloc[start:start + CHUNK]
+    fields = []
+    for position in range(part.shape[1]):
+        field = _csv_field(part.iloc[:, position], names.get(position))
+        if field is None:
+            return None
+        fields.append(field)
+    return _lines(fields)
+
+
+def _pieces(frame: pd.DataFrame, first: pa.Buffer, names: dict[int, pa.Array]) -> Iterator[bytes | pa.Buffer]:
+    yield header(frame.columns)
+    if len(frame):
+        yield first
+    del first
+    for start in range(CHUNK, len(frame), CHUNK):
+        yield _slice(frame, start, names)  # every slice's columns are of the first's types: never None

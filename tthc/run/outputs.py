@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,7 @@ import pandas as pd
 from tthc import PROJECT_ROOT, __version__
 from tthc.days import iso_days
 from tthc.input.contract import CONTRACT_VERSION
-from tthc.run import csv_writer, findings_book, grades_book, publish, run_manifest
+from tthc.run import csv_writer, file_writer, findings_book, grades_book, publish, run_manifest
 from tthc.sanitize import CANDIDATE, safe_text
 
 #: Contract tables first; the rest are additions (the contract allows adding).
@@ -46,10 +45,21 @@ OFFICIALS_COLUMNS = ["official", "unit_id", "dossiers", "score", "completion"]
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The table as CSV, text neutralised: column-wise through Arrow (``csv_writer``), the same bytes as
     pandas' ``to_csv``, which still writes the tables with a column type the fast path does not handle."""
-    fast = csv_writer.frame_csv(frame)
-    if fast is not None:
-        return fast
-    return neutralise(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return file_writer.collect(lambda: csv_pieces(frame))
+
+
+def csv_pieces(frame: pd.DataFrame) -> Iterable:
+    """:func:`csv_bytes` in pieces: the header, then slices of rows (``csv_writer.frame_slices``); a table
+    through pandas as one piece."""
+    slices = csv_writer.frame_slices(frame)
+    if slices is not None:
+        return slices
+    return (neutralise(frame).to_csv(index=False, lineterminator="\n").encode("utf-8"),)
+
+
+def _table(build: Callable[[], pd.DataFrame]) -> file_writer.Pieces:
+    """A table's CSV pieces, its frame built when the file is written (and freed after it)."""
+    return lambda: csv_pieces(build())
 
 
 def _relative(path: Path) -> str:
@@ -112,27 +122,34 @@ def legal_basis_note(result) -> str:
     return lapsed_note(result.rules, result.quarter, result.policies.get("period", "calendar_quarter"))
 
 
-def render(result) -> dict[str, bytes]:
-    """Every output file's bytes, as the result's scheme lays them out."""
+def parts(result) -> dict[str, file_writer.Pieces]:
+    """Every output file as its pieces (``file_writer``), as the result's scheme lays them out: each table
+    built and written slice by slice when its file is written."""
     if getattr(result.rules, "scheme", "tt01") == "nd118":
         from tthc.run import index_outputs
 
-        return index_outputs.render(result)
+        return {name: file_writer.whole(data) for name, data in index_outputs.render(result).items()}
     files = {
-        "grades.csv": csv_bytes(result.grades),
-        "officials.csv": csv_bytes(result.officials[OFFICIALS_COLUMNS]),
-        "official_indicators.csv": csv_bytes(result.officials.drop(columns=["dossiers", "score", "completion"])),
-        "dossier_scores.csv": csv_bytes(result.dossier_scores),
-        "findings.csv": csv_bytes(result.findings.frame()),
-        "unit_indicators.csv": csv_bytes(result.unit_indicators),
-        "satisfaction.csv": csv_bytes(result.satisfaction),
-        "participants.csv": csv_bytes(_participants(result.participants)),
-        "grades.xlsx": grades_book.grades_xlsx(result),
-        "findings.xlsx": findings_book.findings_xlsx(result),
+        "grades.csv": _table(lambda: result.grades),
+        "officials.csv": _table(lambda: result.officials[OFFICIALS_COLUMNS]),
+        "official_indicators.csv": _table(
+            lambda: result.officials.drop(columns=["dossiers", "score", "completion"])),
+        "dossier_scores.csv": _table(lambda: result.dossier_scores),
+        "findings.csv": _table(lambda: result.findings.frame()),
+        "unit_indicators.csv": _table(lambda: result.unit_indicators),
+        "satisfaction.csv": _table(lambda: result.satisfaction),
+        "participants.csv": _table(lambda: _participants(result.participants)),
+        "grades.xlsx": lambda: (grades_book.grades_xlsx(result),),
+        "findings.xlsx": lambda: (findings_book.findings_xlsx(result),),
     }
-    files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2, sort_keys=False)
-                              + "\n").encode("utf-8")
+    files["manifest.json"] = file_writer.whole(
+        (json.dumps(manifest(result), ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8"))
     return files
+
+
+def render(result) -> dict[str, bytes]:
+    """Every output file's bytes, as the result's scheme lays them out (``parts``, each collected in memory)."""
+    return {name: file_writer.collect(pieces) for name, pieces in parts(result).items()}
 
 
 def _participants(parts: pd.DataFrame) -> pd.DataFrame:
@@ -146,10 +163,13 @@ def _participants(parts: pd.DataFrame) -> pd.DataFrame:
 
 def write_files(files: dict[str, bytes], folder: Path) -> None:
     """Each file written beside its final name, then renamed onto it."""
-    for name, data in files.items():
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / name)
+    file_writer.write_files({name: file_writer.whole(data) for name, data in files.items()}, Path(folder))
+
+
+def write_parts(result, folder: Path, digest: bool = False) -> dict[str, file_writer.Written]:
+    """Every output file of ``result`` written into ``folder`` piece by piece (each table a slice at a time);
+    what was written under each name (``digest``: with its SHA-256)."""
+    return file_writer.write_files(parts(result), Path(folder), digest=digest)
 
 
 def write_outputs(result, out_dir: Path | str, notify: Callable[[str], None] | None = None) -> Path:
@@ -161,15 +181,15 @@ def write_outputs(result, out_dir: Path | str, notify: Callable[[str], None] | N
     written directly: the run publishes the folder whole. Raises ``publish.OutputFolderError`` (the folder
     cannot be written there; it is unchanged) or ``publish.FolderBusy`` (another run holds it).
     """
-    files = render(result)
     if publish.is_run_staging(out_dir):
-        write_files(files, Path(out_dir))
+        write_parts(result, Path(out_dir))
         return Path(out_dir)
     out = publish.resolve(out_dir)
     with publish.replacing(out) as staging:
-        publish.guard(lambda: write_files(files, staging), out, "ghi thư mục kết quả")
+        report = run_manifest.has_report(out)  # its tables' SHA-256 are then needed: computed as written
+        written = publish.guard(lambda: write_parts(result, staging, digest=report), out, "ghi thư mục kết quả")
         publish.carry_over(out, staging)
-        stale = run_manifest.stale_report(staging)
+        stale = run_manifest.stale_report(staging, known={name: w.sha256 for name, w in written.items()})
     if stale and notify is not None:
         notify(f"Lưu ý: báo cáo (report.html, report.pdf) trong {publish.shown(out)} được lập từ các bảng "
                "trước lần chấm này; chạy tthc run để lập lại báo cáo.")

@@ -21,8 +21,10 @@ REPORT_FILES = ("report.html", "report.pdf")
 
 
 def digest(path: Path) -> dict:
-    data = path.read_bytes()
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    """A file's size and SHA-256, read a block at a time (a table can be hundreds of MB)."""
+    with open(path, "rb") as handle:
+        sha = hashlib.file_digest(handle, "sha256")
+    return {"size": path.stat().st_size, "sha256": sha.hexdigest()}
 
 
 def _files(folder: Path) -> list[str]:
@@ -106,9 +108,15 @@ def check(folder: Path) -> list[tuple[str, str]]:
     return problems
 
 
-def stale_report(folder: Path) -> bool:
-    """``folder`` holds a report not shown to be built from its current tables (no record, or other tables)."""
-    if not any((folder / n).is_file() for n in REPORT_FILES):
+def has_report(folder: Path) -> bool:
+    """``folder`` holds ``report.html`` or ``report.pdf``."""
+    return any((folder / n).is_file() for n in REPORT_FILES)
+
+
+def stale_report(folder: Path, known: dict[str, str] | None = None) -> bool:
+    """``folder`` holds a report not shown to be built from its current tables (no record, or other tables).
+    ``known``: SHA-256 of files just written there, by name (not read again)."""
+    if not has_report(folder):
         return False
     try:
         record = read(folder)
@@ -116,5 +124,10 @@ def stale_report(folder: Path) -> bool:
         return True
     if record is None:
         return True
-    return any(not (folder / name).is_file() or digest(folder / name)["sha256"] != entry.get("sha256")
+    known = {name: sha for name, sha in (known or {}).items() if sha}
+
+    def sha256(name: str) -> str:
+        return known[name] if name in known else digest(folder / name)["sha256"]
+
+    return any(not (folder / name).is_file() or sha256(name) != entry.get("sha256")
                for name, entry in record["built_from"].items())

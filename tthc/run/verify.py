@@ -22,7 +22,7 @@ from tthc.input.findings import InputError
 from tthc.parameters.profiles import ProfileError
 from tthc.parameters.ruleset import RuleSetError
 from tthc.quarter import QuarterError
-from tthc.run import run_manifest
+from tthc.run import file_writer, run_manifest
 
 EXIT_IDENTICAL = 0
 EXIT_DIFFERENT = 1
@@ -87,13 +87,13 @@ def _recorded(absolute: str | None, relative_to_root: str, is_there) -> Path:
 
 
 def _sha256(path: Path) -> tuple[int, str]:
-    data = path.read_bytes()
-    return len(data), hashlib.sha256(data).hexdigest()
+    with open(path, "rb") as handle:  # a block at a time: an input can be hundreds of MB
+        return path.stat().st_size, hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def verify(out_dir: Path | str) -> Verification:
     """Check the recorded inputs and re-derive every table of ``out_dir``."""
-    from tthc.run.outputs import render
+    from tthc.run.outputs import parts
 
     out_dir = Path(out_dir)
     report = Verification(out_dir)
@@ -146,16 +146,15 @@ def verify(out_dir: Path | str) -> Verification:
     for label in _input_labels(result, data_dir):
         if label not in recorded:
             report.add("input", label, "tệp đầu vào mới, không có trong manifest.json")
-    rendered = render(result)
-    for name, data in rendered.items():
+    rendered = parts(result)
+    for name, pieces in rendered.items():
         report.checked_tables += 1
         on_disk = out_dir / name
         if not on_disk.is_file():
             report.add("table", name, "không có trong thư mục kết quả")
             continue
-        old = on_disk.read_bytes()
-        if old != data:
-            report.add("table", name, _first_difference(old, data))
+        if not file_writer.same_as_file(pieces, on_disk):  # a slice at a time; a difference is built whole
+            report.add("table", name, _first_difference(on_disk.read_bytes(), file_writer.collect(pieces)))
     _check_run_files(report, out_dir, set(rendered))
     return report
 
