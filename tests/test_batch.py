@@ -125,8 +125,8 @@ class KillsItsWorker(Task):
 def test_a_worker_killed_fails_its_task_only(provinces, alone):
     import cloudpickle
 
-    from tthc.run.batch import _Progress
-    from tthc.run.batch_dask import WORKER_DIED_VI, local_cluster, run_dask
+    from tthc.run.batch import _Progress, run_dask
+    from tthc.run.batch_dask import WORKER_DIED_VI, local_cluster
 
     out = provinces["root"] / "killed"
     tasks = make_tasks(["2021-Q2"], data_dirs=[provinces["a"], provinces["b"]], grade_only=True, out_root=out)

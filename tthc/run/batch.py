@@ -279,7 +279,6 @@ def run_batch(tasks: Sequence[Task], workers: int | None = None, scheduler=None,
     try:
         if local_cluster is not None:
             from tthc.run.batch_dask import local_cluster as start_cluster
-            from tthc.run.batch_dask import run_dask
 
             started = time.monotonic()
             with start_cluster(local_cluster) as client:
@@ -296,12 +295,27 @@ def run_batch(tasks: Sequence[Task], workers: int | None = None, scheduler=None,
 def _run_scheduler(tasks: list[Task], scheduler, progress: _Progress) -> list[TaskResult]:
     from dask.distributed import Client
 
-    from tthc.run.batch_dask import run_dask
-
     if hasattr(scheduler, "submit"):
         return run_dask(tasks, scheduler, progress)
     with Client(scheduler, timeout="15s") as client:
         return run_dask(tasks, client, progress)
+
+
+def run_dask(tasks: Sequence[Task], client, progress: _Progress) -> list[TaskResult]:
+    """``tasks`` on the Dask cluster of ``client``, each reported to ``progress`` as it finishes; a task whose
+    worker died (killed, out of memory) each time it ran is a failure of that task only."""
+    from tthc.run.batch_dask import WORKER_DIED_VI, as_finished, worker_died
+
+    results: dict[int, TaskResult] = {}
+    for finished, running in as_finished(client, run_task, tasks):
+        for i, value, seconds in finished:
+            if not isinstance(value, TaskResult):
+                why = WORKER_DIED_VI if worker_died(value) else f"Dask: {_message(value)}"
+                value = TaskResult(tasks[i], FAILED, seconds, 1, why)
+            results[i] = value
+            progress.done(value)
+        progress.running(tasks[i].label for i in running)
+    return [results[i] for i in range(len(tasks))]
 
 
 def default_workers() -> int:

@@ -15,7 +15,7 @@ The workers of a cluster given by ``--scheduler`` must have ``tthc`` installed a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 #: Scheduler settings of a local cluster: a task whose worker died twice fails (Dask's default is 3 retries,
@@ -51,52 +51,47 @@ def _warm_up() -> None:
         importlib.import_module(name)
 
 
-def _message(exc: BaseException) -> str:
-    from tthc.run.batch import _message as message
-
-    if type(exc).__name__ == "KilledWorker":
-        return WORKER_DIED_VI
-    return f"Dask: {message(exc)}"
+def worker_died(exc: BaseException) -> bool:
+    """True when a task failed because its worker process died, each time it ran (``KilledWorker``)."""
+    return type(exc).__name__ == "KilledWorker"
 
 
-def run_dask(tasks: Sequence, client, progress) -> list:
-    """Run ``tasks`` on the cluster of ``client``; results in the order of ``tasks``, each reported to
-    ``progress`` as it finishes, with the tasks still running.
+def as_finished(client, fn: Callable, items: Sequence) -> Iterator[tuple[list[tuple[int, object, float]], list[int]]]:
+    """Run ``fn(item)`` for every item on the cluster of ``client``; yield, about every second and whenever
+    some finish, ``(finished, running)``: ``(index, result or exception, seconds since sent)`` of each item
+    just finished, and the indices of those still running.
 
-    At most one task per worker thread is sent at a time (the next when one finishes): a worker then holds only
-    the task it runs, so a worker that dies marks only that task as suspect, and the tasks go to the workers
+    At most one item per worker thread is sent at a time (the next when one finishes): a worker then holds only
+    the item it runs, so a worker that dies marks only that item as suspect, and the items go to the workers
     that are free, as they free up."""
     from dask.distributed import TimeoutError as DaskTimeout
     from dask.distributed import wait
 
-    from tthc.run.batch import FAILED, TaskResult, run_task
-
-    waiting = list(range(len(tasks)))
-    running: dict = {}  # future → task index
-    results: dict[int, TaskResult] = {}
-    started: dict[int, float] = {}
+    waiting = list(range(len(items)))
+    running: dict = {}  # future → item index
+    sent: dict[int, float] = {}
     while waiting or running:
         while waiting and len(running) < _slots(client):
             i = waiting.pop(0)
-            started[i] = time.monotonic()
-            running[client.submit(run_task, tasks[i], pure=False, key=f"tthc-{i}-{tasks[i].label}")] = i
-        progress.running(tasks[i].label for i in sorted(running.values()))
+            sent[i] = time.monotonic()
+            running[client.submit(fn, items[i], pure=False, key=f"tthc-{i}-{getattr(items[i], 'label', i)}")] = i
         try:
             done, _ = wait(list(running), timeout=1.0, return_when="FIRST_COMPLETED")
         except DaskTimeout:  # nothing finished this second
-            continue
+            done = set()
+        finished = []
         for fut in sorted(done, key=running.get):
             i = running.pop(fut)
             try:
-                results[i] = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker lost, a task that could not be sent
-                results[i] = TaskResult(tasks[i], FAILED, time.monotonic() - started[i], 1, _message(exc))
-            progress.done(results[i])
-    return [results[i] for i in range(len(tasks))]
+                value = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker lost, an item that could not be sent
+                value = exc
+            finished.append((i, value, time.monotonic() - sent[i]))
+        yield finished, sorted(running.values())
 
 
 def _slots(client) -> int:
-    """The worker threads of the cluster now (at least one: tasks wait on the scheduler for a worker)."""
+    """The worker threads of the cluster now (at least one: items wait on the scheduler for a worker)."""
     try:
         return max(1, sum(client.nthreads().values()))
     except Exception:  # noqa: BLE001 - the scheduler busy or restarting a worker: send one at a time
