@@ -18,8 +18,10 @@ Each run must exit with 3 (a task failed), print "7/8 tác vụ xong, 1 lỗi", 
 the missing column named, and write the seven others' ``grades.csv``; anything else stops the benchmark with
 exit status 1. Printed per worker count: the command's wall time (process start to exit: imports, cluster
 start and stop included), the cluster's start, the grading span (the batch's own wall time less the cluster's
-start), the sum of the tasks' times, speed-up and efficiency (speed-up ÷ workers) against one worker, on the
-command's wall time and on the grading span.
+start), the sum of the tasks' times, the CPU time of the command and all its processes (user + system, from
+``getrusage(RUSAGE_CHILDREN)``) with the cores it used on average (CPU time ÷ wall: on a machine other work
+keeps busy, this shows how much of the CPUs the batch got), speed-up and efficiency (speed-up ÷ workers) against
+one worker, on the command's wall time and on the grading span.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -78,9 +81,12 @@ def run_batch(base: Path, names: list[str], workers: int) -> dict:
                PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     cmd = [sys.executable, "-m", "tthc.cli", "batch", "--quarter", QUARTER, "--profiles", *names, "--grade-only",
            "--local-cluster", str(workers), "--out-root", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=base)
     wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and every process it waited for
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     text = proc.stdout + proc.stderr
     problems = check(proc.returncode, proc.stdout, text, out, names)
     if problems:
@@ -90,7 +96,7 @@ def run_batch(base: Path, names: list[str], workers: int) -> dict:
     start = float(re.search(r"cụm Dask cục bộ sẵn sàng: \d+ tiến trình worker, sau ([\d.]+) s", text).group(1))
     tasks = float(re.search(r"tổng thời gian các tác vụ ([\d.]+) s", proc.stdout).group(1))
     failed = next(line for line in proc.stdout.splitlines() if line.startswith(f"  - {BROKEN} "))
-    return {"workers": workers, "wall": wall, "start": start, "span": batch - start, "tasks": tasks,
+    return {"workers": workers, "wall": wall, "start": start, "span": batch - start, "tasks": tasks, "cpu": cpu,
             "failed": failed.strip()}
 
 
@@ -109,15 +115,26 @@ def check(code: int, stdout: str, text: str, out: Path, names: list[str]) -> lis
     return problems
 
 
+def autogroup() -> str:
+    """Linux's autogroup scheduling shares the CPUs between sessions, not processes: with other sessions busy,
+    a batch gets its session's share however many workers it starts."""
+    try:
+        on = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return "autogroup scheduling unknown"
+    return f"autogroup scheduling {'on (CPUs shared per session)' if on else 'off'}"
+
+
 def table(rows: list[dict]) -> str:
     one = rows[0]
-    lines = ["| worker processes | command wall | cluster start | grading span | sum of task times | speed-up "
-             "(wall / span) | efficiency (wall / span) |", "|---|---|---|---|---|---|---|"]
+    lines = ["| worker processes | command wall | cluster start | grading span | sum of task times | CPU time "
+             "(cores used) | speed-up (wall / span) | efficiency (wall / span) |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         sw, ss = one["wall"] / r["wall"], one["span"] / r["span"]
         n = r["workers"] / one["workers"]
         lines.append(f"| {r['workers']} | {r['wall']:.1f} s | {r['start']:.1f} s | {r['span']:.1f} s | "
-                     f"{r['tasks']:.1f} s | {sw:.2f}× / {ss:.2f}× | {sw / n:.0%} / {ss / n:.0%} |")
+                     f"{r['tasks']:.1f} s | {r['cpu']:.1f} s ({r['cpu'] / r['wall']:.2f}) | {sw:.2f}× / {ss:.2f}× | "
+                     f"{sw / n:.0%} / {ss / n:.0%} |")
     return "\n".join(lines)
 
 
@@ -133,13 +150,15 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         names = make_provinces(base, args.dossiers)
         print(f"{PROVINCES} provinces × {args.dossiers:,} dossiers ({BROKEN} broken) in "
-              f"{time.monotonic() - started:.1f} s; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}", flush=True)
+              f"{time.monotonic() - started:.1f} s; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}; "
+              f"{autogroup()}", flush=True)
         rows = []
         for workers in args.workers:
             rows.append(run_batch(base, names, workers))
             r = rows[-1]
             print(f"{workers} worker(s): wall {r['wall']:.1f} s, cluster start {r['start']:.1f} s, grading span "
-                  f"{r['span']:.1f} s, tasks {r['tasks']:.1f} s; load {os.getloadavg()[0]:.1f}", flush=True)
+                  f"{r['span']:.1f} s, tasks {r['tasks']:.1f} s, CPU {r['cpu']:.1f} s; "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
         print(f"failed as expected: {rows[0]['failed']}")
         print(table(rows))
         print(f"batch {PROVINCES}×{args.dossiers} rows: " + ", ".join(
