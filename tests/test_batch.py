@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,6 +88,63 @@ def test_dask_local_cluster_gives_the_same_outputs(provinces, alone):
         for q in QUARTERS:
             same_outputs(out / provinces[key].name / q, alone / provinces[key].name / q)
     assert "Dữ liệu không chấm được" in results[2].message
+
+
+def test_local_cluster_from_the_command_line(provinces, alone, capsys):
+    """``--local-cluster 2``: two worker processes started by the batch; a line per task as it finishes, the
+    summary with the batch's time, the broken folder failed and the others' outputs as each graded alone."""
+    out = provinces["root"] / "local-cluster"
+    code = main(["batch", "--quarter", QUARTERS[0], "--quarters", QUARTERS[1], "--grade-only", "--local-cluster", "2",
+                 "--data-dirs", str(provinces["a"]), str(provinces["broken"]), str(provinces["b"]),
+                 "--out-root", str(out)])
+    captured = capsys.readouterr()
+    both = captured.out + captured.err
+    assert code == EXIT_FAILED
+    assert "4/6 tác vụ xong, 2 lỗi" in captured.out and "thời gian chạy cả đợt" in captured.out
+    assert "cụm Dask cục bộ 2 tiến trình worker" in captured.err
+    assert "cụm Dask cục bộ sẵn sàng: 2 tiến trình worker" in both
+    for q in QUARTERS:  # one progress line per task, before the summary
+        for line in (f"✓ tinh-a {q}: xong sau", f"✓ huyen-b {q}: xong sau", f"✗ hong {q}: lỗi sau"):
+            assert line in both
+            assert line not in captured.out or captured.out.index(line) < captured.out.index("Profile  Quý")
+    for key in ("a", "b"):
+        for q in QUARTERS:
+            same_outputs(out / provinces[key].name / q, alone / provinces[key].name / q)
+    assert not (out / "hong").exists()
+    assert main(["batch", "--quarter", "2021-Q2", "--data-dirs", str(provinces["a"]), "--local-cluster", "0"]) != 0
+
+
+@dataclass(frozen=True)
+class KillsItsWorker(Task):
+    """A task whose worker process dies under it (as if killed, or out of memory)."""
+
+    def resolve(self):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_fails_its_task_only(provinces, alone):
+    import cloudpickle
+
+    from tthc.run.batch import _Progress, run_dask
+    from tthc.run.batch_dask import WORKER_DIED_VI, local_cluster
+
+    out = provinces["root"] / "killed"
+    tasks = make_tasks(["2021-Q2"], data_dirs=[provinces["a"], provinces["b"]], grade_only=True, out_root=out)
+    tasks.insert(1, KillsItsWorker("2021-Q2", data_dir=str(provinces["a"]), out_dir=str(out / "killer"),
+                                   grade_only=True))
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers need not import this test module
+    try:
+        with local_cluster(2) as client:
+            # the worker processes import this checkout's tthc, as the command does
+            assert set(client.run(lambda: __import__("tthc").__file__).values()) == {sys.modules["tthc"].__file__}
+            results = run_dask(tasks, client, _Progress(len(tasks), enabled=False))
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert [r.status for r in results] == [OK, FAILED, OK]
+    assert results[1].message == WORKER_DIED_VI
+    for key in ("a", "b"):
+        same_outputs(out / provinces[key].name / "2021-Q2", alone / provinces[key].name / "2021-Q2")
+    assert "1 lỗi" in summary_table(results) and "bị dừng đột ngột" in summary_table(results)
 
 
 def test_profiles_are_looked_up_by_name(provinces, alone, tmp_path, monkeypatch):

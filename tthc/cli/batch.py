@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from tthc.parameters.policies import parse_assignments
@@ -23,7 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dirs", nargs="+", default=[], metavar="THƯ_MỤC",
                    help="thêm các thư mục dữ liệu (bố cục data/<profile>) không cần profile")
     p.add_argument("--workers", type=int, help="số tiến trình chạy song song (mặc định: số lõi CPU)")
-    p.add_argument("--scheduler", metavar="tcp://host:8786", help="gửi các tác vụ tới cụm Dask distributed")
+    dask = p.add_mutually_exclusive_group()
+    dask.add_argument("--scheduler", metavar="tcp://host:8786", help="gửi các tác vụ tới cụm Dask distributed")
+    dask.add_argument("--local-cluster", type=int, metavar="N",
+                      help="tự dựng một cụm Dask trên máy này với N tiến trình worker (không cần chạy scheduler "
+                           "bằng tay), chạy các tác vụ trên đó rồi tắt cụm")
     p.add_argument("--grade-only", action="store_true", help="chỉ chấm điểm và ghi bảng (không chạy sổ tay)")
     p.add_argument("--out-root", help="thư mục gốc kết quả: <gốc>/<profile>/<quý> (mặc định outputs/)")
     p.add_argument("--policy", action="append", nargs="+", default=[], metavar="TÊN=GIÁ_TRỊ",
@@ -58,18 +63,25 @@ def run(args: argparse.Namespace) -> int:
             return fail("cần --profiles, --all hoặc --data-dirs.", EXIT_INPUT)
         if args.workers is not None and args.workers < 1:
             return fail("--workers phải từ 1 trở lên.", EXIT_INPUT)
+        if args.local_cluster is not None and args.local_cluster < 1:
+            return fail("--local-cluster phải từ 1 trở lên (số tiến trình worker của cụm Dask).", EXIT_INPUT)
         policies = parse_assignments(item for group in args.policy for item in group)
     except (QuarterError, ProfileError, RuleSetError) as exc:
         return fail(str(exc), EXIT_INPUT)
     tasks = make_tasks(quarters, profiles, [Path(d) for d in args.data_dirs], grade_only=args.grade_only,
                        policies=policies, out_root=args.out_root, retries=max(0, args.retries))
-    where = f"cụm Dask {args.scheduler}" if args.scheduler else f"{args.workers or 'mọi'} tiến trình"
+    if args.local_cluster:
+        where = f"cụm Dask cục bộ {args.local_cluster} tiến trình worker"
+    else:
+        where = f"cụm Dask {args.scheduler}" if args.scheduler else f"{args.workers or 'mọi'} tiến trình"
     mode = "chấm điểm" if args.grade_only else "chạy sổ tay và xuất báo cáo"
     print(f"tthc batch: {len(tasks)} tác vụ ({mode}) trên {where}.", file=sys.stderr, flush=True)
+    started = time.monotonic()
     try:
         results = run_batch(tasks, workers=args.workers, scheduler=args.scheduler,
-                            progress=not args.no_progress)
-    except OSError as exc:  # e.g. the scheduler cannot be reached
-        return fail(f"không kết nối được tới cụm Dask {args.scheduler}: {exc}", EXIT_FAILED)
-    print(summary_table(results))
+                            progress=not args.no_progress, local_cluster=args.local_cluster)
+    except OSError as exc:  # e.g. the scheduler cannot be reached, the local cluster cannot start
+        what = "khởi động được cụm Dask cục bộ" if args.local_cluster else f"kết nối được tới cụm Dask {args.scheduler}"
+        return fail(f"không {what}: {exc}", EXIT_FAILED)
+    print(summary_table(results, wall=time.monotonic() - started), flush=True)
     return 0 if all(r.ok for r in results) else EXIT_FAILED

@@ -1,4 +1,5 @@
-"""Many profile-quarters at once: a process pool on one machine, or a Dask distributed cluster.
+"""Many profile-quarters at once: a process pool on one machine, or a Dask distributed cluster (one given by
+its scheduler, or a local one started for the batch: ``tthc.run.batch_dask``).
 
 Each task is one (profile or data folder, quarter). A task runs either the whole pipeline
 (``tthc.run.pipeline.run_quarter``: one kernel for all its notebook stages, IPC transport, at most
@@ -193,6 +194,10 @@ class _Progress:
             text = f"đang chạy: {', '.join(names[:3])}{' …' if len(names) > 3 else ''}" if names else ""
             self.bar.set_postfix_str(text + (f"; {self.failed} lỗi" if self.failed else ""), refresh=False)
 
+    def note(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.write(text)
+
     def done(self, result: TaskResult) -> None:
         self.failed += not result.ok
         if self.bar is None:
@@ -263,40 +268,54 @@ def run_alone(task: Task) -> TaskResult:
                               "Tiến trình chạy tác vụ bị dừng đột ngột (hết bộ nhớ hoặc bị tắt).")
 
 
-def _run_dask(tasks: list[Task], scheduler, progress: _Progress) -> list[TaskResult]:
-    from dask.distributed import Client, as_completed
-
-    own = not hasattr(scheduler, "submit")
-    client = Client(scheduler, timeout="15s") if own else scheduler
-    try:
-        futures = client.map(run_task, tasks, pure=False, key=[f"tthc-{i}-{t.label}" for i, t in enumerate(tasks)])
-        index = {f.key: i for i, f in enumerate(futures)}
-        results: dict[int, TaskResult] = {}
-        for fut in as_completed(futures):
-            i = index[fut.key]
-            try:
-                results[i] = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker lost, a task that could not be sent
-                results[i] = TaskResult(tasks[i], FAILED, 0.0, 1, f"Dask: {_message(exc)}")
-            progress.done(results[i])
-        return [results[i] for i in range(len(tasks))]
-    finally:
-        if own:
-            client.close()
-
-
 def run_batch(tasks: Sequence[Task], workers: int | None = None, scheduler=None,
-              progress: bool = True) -> list[TaskResult]:
-    """Run ``tasks`` on ``workers`` local processes, or on the Dask cluster ``scheduler`` (an address such as
-    ``tcp://host:8786`` or a ``dask.distributed.Client``). Results come back in the order of ``tasks``."""
+              progress: bool = True, local_cluster: int | None = None) -> list[TaskResult]:
+    """Run ``tasks`` on ``workers`` local processes, on the Dask cluster ``scheduler`` (an address such as
+    ``tcp://host:8786`` or a ``dask.distributed.Client``), or on a local Dask cluster of ``local_cluster``
+    worker processes started for the batch (``tthc.run.batch_dask``). Results come back in the order of
+    ``tasks``."""
     tasks = list(tasks)
     bar = _Progress(len(tasks), progress)
     try:
+        if local_cluster is not None:
+            from tthc.run.batch_dask import local_cluster as start_cluster
+
+            started = time.monotonic()
+            with start_cluster(local_cluster) as client:
+                bar.note(f"  cụm Dask cục bộ sẵn sàng: {local_cluster} tiến trình worker, sau "
+                         f"{time.monotonic() - started:.1f} s")
+                return run_dask(tasks, client, bar)
         if scheduler is not None:
-            return _run_dask(tasks, scheduler, bar)
+            return _run_scheduler(tasks, scheduler, bar)
         return _run_local(tasks, workers or default_workers(), bar)
     finally:
         bar.close()
+
+
+def _run_scheduler(tasks: list[Task], scheduler, progress: _Progress) -> list[TaskResult]:
+    from dask.distributed import Client
+
+    if hasattr(scheduler, "submit"):
+        return run_dask(tasks, scheduler, progress)
+    with Client(scheduler, timeout="15s") as client:
+        return run_dask(tasks, client, progress)
+
+
+def run_dask(tasks: Sequence[Task], client, progress: _Progress) -> list[TaskResult]:
+    """``tasks`` on the Dask cluster of ``client``, each reported to ``progress`` as it finishes; a task whose
+    worker died (killed, out of memory) each time it ran is a failure of that task only."""
+    from tthc.run.batch_dask import WORKER_DIED_VI, as_finished, worker_died
+
+    results: dict[int, TaskResult] = {}
+    for finished, running in as_finished(client, run_task, tasks):
+        for i, value, seconds in finished:
+            if not isinstance(value, TaskResult):
+                why = WORKER_DIED_VI if worker_died(value) else f"Dask: {_message(value)}"
+                value = TaskResult(tasks[i], FAILED, seconds, 1, why)
+            results[i] = value
+            progress.done(value)
+        progress.running(tasks[i].label for i in running)
+    return [results[i] for i in range(len(tasks))]
 
 
 def default_workers() -> int:
@@ -306,8 +325,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def summary_table(results: Sequence[TaskResult]) -> str:
-    """A plain-text table: profile, quarter, status, attempts, seconds, result or error."""
+def summary_table(results: Sequence[TaskResult], wall: float | None = None) -> str:
+    """A plain-text table: profile, quarter, status, attempts, seconds, result or error; ``wall``: the
+    batch's wall-clock seconds."""
     headers = ("Profile", "Quý", "Trạng thái", "Lần thử", "Thời gian", "Kết quả / lỗi")
     rows = [(r.task.name, r.task.quarter, STATUS_VI[r.status], str(r.attempts), f"{r.seconds:.1f} s",
              r.message if len(r.message) <= 160 else r.message[:157] + "...") for r in results]
@@ -320,7 +340,8 @@ def summary_table(results: Sequence[TaskResult]) -> str:
     ok = sum(r.ok for r in results)
     total = sum(r.seconds for r in results)
     out = [fmt(headers), line, *(fmt(row) for row in rows), line,
-           f"{ok}/{len(results)} tác vụ xong, {len(results) - ok} lỗi; tổng thời gian các tác vụ {total:.1f} s."]
+           f"{ok}/{len(results)} tác vụ xong, {len(results) - ok} lỗi; tổng thời gian các tác vụ {total:.1f} s"
+           + (f"; thời gian chạy cả đợt {wall:.1f} s." if wall is not None else ".")]
     failed = [r for r in results if not r.ok]
     if failed:
         out.append("Chi tiết lỗi:")
