@@ -122,6 +122,10 @@ def legal_basis_note(result) -> str:
     return lapsed_note(result.rules, result.quarter, result.policies.get("period", "calendar_quarter"))
 
 
+#: Written by a second process while the tables are written, where it can (``file_writer.write_files``).
+WORKBOOKS = ("grades.xlsx", "findings.xlsx")
+
+
 def parts(result) -> dict[str, file_writer.Pieces]:
     """Every output file as its pieces (``file_writer``), as the result's scheme lays them out: each table
     built and written slice by slice when its file is written."""
@@ -169,7 +173,7 @@ def write_files(files: dict[str, bytes], folder: Path) -> None:
 def write_parts(result, folder: Path, digest: bool = False) -> dict[str, file_writer.Written]:
     """Every output file of ``result`` written into ``folder`` piece by piece (each table a slice at a time);
     what was written under each name (``digest``: with its SHA-256)."""
-    return file_writer.write_files(parts(result), Path(folder), digest=digest)
+    return file_writer.write_files(parts(result), Path(folder), digest=digest, aside=WORKBOOKS)
 
 
 def write_outputs(result, out_dir: Path | str, notify: Callable[[str], None] | None = None) -> Path:
