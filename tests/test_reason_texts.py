@@ -103,7 +103,8 @@ def test_every_code_with_steps_complaints_surveys_and_overrides_is_worded_exactl
         ("i2", "S1"): OWN + "hoàn thành 11/04/2021, hẹn trả 12/04/2021: trước hạn",
         ("i2", "S2"): OWN + "hoàn thành 12/04/2021, hẹn trả 12/04/2021: đúng hạn",
         ("i2", "S3"): OWN + "hoàn thành 14/04/2021, hẹn trả 12/04/2021: sau hạn",
-        ("i2", "S4"): OWN,  # an open step not yet due: nothing to say after the prefix
+        ("i2", "S4"): OWN + "chưa hoàn thành ở cuối kỳ, hẹn trả 20/07/2021 chưa đến hạn: không chấm chỉ số này "
+                        "trên hồ sơ",
         ("i2", "S5"): OWN + "chưa hoàn thành ở cuối kỳ, hẹn trả 01/06/2021 đã quá hạn: tính trễ hạn",
         ("i2", "S6"): OWN + "ngày hoàn thành không đọc được; không chấm chỉ số này trên hồ sơ",
         ("i2", "O1"): adjusted + "Bước, chấm lại" + note.format(row=3, computed=2),
@@ -115,7 +116,7 @@ def test_every_code_with_steps_complaints_surveys_and_overrides_is_worded_exactl
         ("i3", "A6"): "Không có thông tin",
         ("i4", "A1"): "Phải liên hệ 1 cơ quan", ("i4", "A2"): "Phải liên hệ 2 cơ quan" + FIELD,
         ("i4", "A3"): "Theo phiếu khảo sát: 2 cơ quan", ("i4", "A4"): "Theo phiếu khảo sát: 3 cơ quan" + FIELD,
-        ("i4", "A5"): None,  # no information, with a field check: blank (the allowance's wording has no count)
+        ("i4", "A5"): "Không có thông tin",  # no information, with a field check: the field check is moot
         ("i4", "A6"): "Không có thông tin",
         ("i4", "S1"): adjusted + "Đã đối chiếu (VP)" + note.format(row=5, computed=2),
         ("i7", "A1"): BEFORE + _untrue("PA1"), ("i7", "A2"): "Có phản ánh về thái độ, nhũng nhiễu: PA3, PA4",
@@ -174,7 +175,8 @@ def test_every_code_without_complaints_file_agencies_column_or_steps_is_worded_e
         ("i3", "B3"): "Số lần phải bổ sung 1, do người nộp 0: tính 1 lần", ("i3", "B4"): "Không có thông tin",
         ("i3", "B5"): "Không có thông tin", ("i3", "B6"): "Không có thông tin",
         ("i4", "B1"): derived.format(n=1), ("i4", "B2"): derived.format(n=0) + FIELD,
-        ("i4", "B3"): derived.format(n=1) + FIELD, ("i4", "B4"): "Không có thông tin", ("i4", "B5"): None,
+        ("i4", "B3"): derived.format(n=1) + FIELD, ("i4", "B4"): "Không có thông tin",
+        ("i4", "B5"): "Không có thông tin",
         ("i4", "B6"): "Theo phiếu khảo sát: 2 cơ quan",
         ("i7", "B1"): BEFORE + NOFILE, ("i7", "B2"): ON_TIME + NOFILE,
         ("i7", "B3"): LATE + LATE_NO_COMPLAINT + NOFILE, ("i7", "B4"): OPEN + NOFILE,

@@ -36,6 +36,12 @@ SHARED_TEMPLATES = {NO_INFO: ["Không có thông tin"],
                     OVERRIDE: ["Điều chỉnh của người thẩm định: ", text("{ind}_override", "scores")]}
 
 
+def shared_template(code: str) -> list | None:
+    """The template of a code every measure words alike (a flagged no-information code, ``no_info_field``,
+    too: without the fact there is nothing else to say), else None."""
+    return SHARED_TEMPLATES[NO_INFO] if code.startswith(NO_INFO) else SHARED_TEMPLATES.get(code)
+
+
 class Measure:
     """One measure kind; ``name`` is the rule file's ``measure:``, ``scope`` the indicators' scope."""
 

@@ -16,7 +16,6 @@ from tthc.schemes.explanation import Node, day, is_set, points_of, row_leaf
 from tthc.schemes.tt01.measure import (
     NO_INFO,
     OVERRIDE,
-    SHARED_TEMPLATES,
     DossierContext,
     DossierMeasure,
     codes,
@@ -25,6 +24,7 @@ from tthc.schemes.tt01.measure import (
     of_scope,
     register,
     replace_where,
+    shared_template,
     with_flag,
 )
 from tthc.schemes.tt01.reason_texts import FactTexts, count, present_codes, reason_column, text
@@ -116,6 +116,9 @@ class StepTiming(Timing):
         own = "Bước của chính đơn vị (tệp steps): "
         if code == "step_unreadable":
             return [own + "ngày hoàn thành không đọc được; không chấm chỉ số này trên hồ sơ"]
+        if code == "step_open":
+            return [own + "chưa hoàn thành ở cuối kỳ, hẹn trả ", day_of("{ind}_step_due", "scores"),
+                    " chưa đến hạn: không chấm chỉ số này trên hồ sơ"]
         if code.startswith("step_"):
             return [own, *timing_parts(code, day_of("{ind}_step_finished", "scores"),
                                        day_of("{ind}_step_due", "scores"), "hoàn thành")]
@@ -333,7 +336,7 @@ def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.D
     facts = FactTexts(pop, scores)
     for ind in indicators:
         measure, codes = measure_for(ind), scores[f"{ind.code}_code"]
-        templates = {c: SHARED_TEMPLATES.get(c) or measure.template(c) for c in present_codes(codes)}
+        templates = {c: shared_template(c) or measure.template(c) for c in present_codes(codes)}
         if all(t is not None for t in templates.values()):
             out[f"{ind.code}_reason"] = reason_column(codes, templates, facts, ind.code)
         else:
@@ -344,7 +347,7 @@ def dossier_reasons(pop: pd.DataFrame, scores: pd.DataFrame, indicators) -> pd.D
 def _row_reasons(measure, pop: pd.DataFrame, scores: pd.DataFrame, ind: Indicator, code: pd.Series) -> pd.Series:
     """The reasons of a measure without templates: its own, row by row, then the shared codes."""
     text = measure.reasons(pop, scores, ind, code)
-    text[code == NO_INFO] = "Không có thông tin"
+    text[code.str.startswith(NO_INFO)] = "Không có thông tin"
     override = code == OVERRIDE
     text[override] = "Điều chỉnh của người thẩm định: " + scores.get(
         f"{ind.code}_override", pd.Series("", index=code.index))[override].astype(str)
