@@ -239,3 +239,16 @@ def test_pair_codes_group_rows_as_a_dict_of_the_pairs_would():
     assert all(a is b if not isinstance(a, str) else a == b
                for p, q in zip(pairs, expected, strict=True) for a, b in zip(p, q, strict=True))
     assert codes.tolist() == [expected[k] for k in keys]
+
+
+@pytest.mark.parametrize("xlsx", [False, True])
+def test_a_row_without_any_unit_says_the_unit_is_missing(tmp_path, xlsx):
+    """A dossier whose unit cell is blank is left out with 'Thiếu đơn vị' (not 'not in units.csv', which would
+    send the analyst looking for a unit), once per row, with no value shown."""
+    rows = _dossier_rows(["U1"])
+    rows[1][1] = ""
+    data = _quarter(tmp_path, [["U1", "Phòng Tư pháp", "huyen"]], rows, xlsx=xlsx)
+    inputs = load_quarter(data, QUARTER, RULES, strict=False)
+    found = [f for f in inputs.findings.items if f.code == "unknown_unit"]
+    assert [(f.row, f.message, f.value) for f in found] == [(3, "Thiếu đơn vị; dòng bị loại.", "")]
+    assert len(inputs.tables["dossiers"]) == 2

@@ -135,8 +135,8 @@ def _resolve_units(frame: pd.DataFrame, matcher: UnitMatcher, findings: Findings
             )
             drop[codes == code] = True
         elif match.unit is None:
-            msg = "Thiếu đơn vị; dòng bị loại." if value is None or value is pd.NA else \
-                "Đơn vị không có trong units.csv; dòng bị loại."
+            blank = not isinstance(value, str) or not value.strip()  # None, NA or NaN: no unit written
+            msg = "Thiếu đơn vị; dòng bị loại." if blank else "Đơn vị không có trong units.csv; dòng bị loại."
             where = codes == code
             for row in rows[where]:
                 findings.warning("unknown_unit", msg, file=label, row=row, column=header,
