@@ -59,9 +59,10 @@ def make_export(folder: Path, rows: int, xlsx: bool, seed: int = 0, scheme: str 
         subprocess.run([sys.executable, str(ROOT / "scripts" / "make_province_2025.py"), "--out", str(folder),
                         "--dossiers", str(rows), "--quarter", INDEX_QUARTER], check=True, stdout=subprocess.DEVNULL)
         return folder
-    from make_province import make_province
-
-    make_province(folder, [QUARTER], dossiers=rows, seed=seed, xlsx=xlsx, tables=TABLES)
+    # in its own process too (this one's peak RSS would be the floor of every child's reading)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_province.py"), "--out", str(folder),
+                    "--quarters", QUARTER, "--dossiers", str(rows), "--seed", str(seed), "--tables", *TABLES,
+                    "--no-profile", *(["--xlsx"] if xlsx else [])], check=True, stdout=subprocess.DEVNULL)
     return folder
 
 
