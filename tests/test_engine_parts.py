@@ -215,3 +215,32 @@ def test_means_summed_up_from_subgroups_equal_means_of_the_whole(rows, parent, r
     rolled = group_means(sub, 6, points, rounding).rollup(parent, 3, rounding)
     assert list(rolled.count) == list(direct.count) and list(rolled.total) == list(direct.total)
     assert list(rolled.tenths) == list(direct.tenths)
+
+
+def test_absent_columns_share_one_array_until_one_is_written():
+    from tthc.input.frames import _canonical
+
+    _units, dossiers = _frames()
+    out, _present = _canonical("dossiers", dossiers)
+    assert np.shares_memory(out["rating"].to_numpy(), out["e_result"].to_numpy())
+    out.loc[0, "rating"] = "5"  # copy-on-write: the other absent columns stay blank
+    assert out["e_result"].isna().all() and out["digitised"].isna().all() and out.at[0, "rating"] == "5"
+    assert out["e_result"].dtype == object and "rating" not in dossiers.columns
+
+
+@pytest.mark.parametrize("n_names", [4, 3_000_000])  # a lookup table; too many officials for one: hashing
+def test_pairs_group_the_rows_by_unit_and_official(n_names):
+    from tthc.schemes.tt01.engine import _Pairs
+
+    rng = np.random.default_rng(5)
+    unit = rng.integers(-1, 3, 400)
+    official = rng.integers(-1, 4, 400)
+    pairs = _Pairs(pd.DataFrame({"unit_code": unit, "official_code": official}), 3, n_names)
+    g = pairs.groups
+    assert ((g < 0) == (unit < 0)).all()  # no pair without a unit
+    assert (pairs.unit[g[g >= 0]] == unit[unit >= 0]).all()
+    assert (pairs.official[g[g >= 0]] == official[unit >= 0]).all()  # -1: no official
+    assert pairs.rows.tolist() == np.bincount(g[g >= 0], minlength=len(pairs.keys)).tolist()
+    assert pairs.rows.sum() == (unit >= 0).sum()
+    used = pairs.rows > 0
+    assert len(set(zip(pairs.unit[used], pairs.official[used], strict=True))) == used.sum()  # each pair once

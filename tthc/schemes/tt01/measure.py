@@ -172,7 +172,7 @@ def set_codes(frame: pd.DataFrame, column: str, mask, values) -> None:
 
 def int8_points(pts: np.ndarray, index: pd.Index) -> pd.Series:
     """Points as a nullable ``Int8`` Series; negative values mean no information (``<NA>``)."""
-    pts = np.asarray(pts, dtype=np.int64)
+    pts = np.asarray(pts)
     return pd.Series(pd.arrays.IntegerArray(pts.astype(np.int8), pts < 0), index=index)
 
 

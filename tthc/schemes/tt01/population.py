@@ -50,8 +50,14 @@ def calendar_day(values: pd.Series) -> pd.Series:
     values = pd.to_datetime(values)
     if getattr(values.dt, "tz", None) is not None:
         return values.dt.normalize()
-    unit = values.dtype  # datetime64[ns] or [us]: flooring to days in numpy keeps the unit
-    return pd.Series(values.to_numpy().astype("datetime64[D]").astype(unit), index=values.index)
+    stamps = values.to_numpy()  # datetime64[ns] or [us]: floored to the day in integers, the unit kept
+    ticks = stamps.view(np.int64)
+    day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).view(np.int64)
+    out = np.remainder(ticks, day)  # floor modulo: days before 1970 floor too
+    np.subtract(ticks, out, out=out)
+    nat = np.isnat(stamps)
+    out[nat] = ticks[nat]
+    return pd.Series(out.view(stamps.dtype), index=values.index)
 
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
