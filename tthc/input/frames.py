@@ -39,7 +39,7 @@ def _canonical(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
         for col in missing:
             out[col] = blank
         if ROW not in out.columns:
-            out[ROW] = pd.RangeIndex(2, len(out) + 2)
+            out[ROW] = pd.Series(np.arange(2, len(out) + 2), index=out.index, copy=False)
         if FILE not in out.columns:  # one label for every row: a categorical, not a million strings
             out[FILE] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8), [f"{name} (bộ nhớ)"])
     return out, present

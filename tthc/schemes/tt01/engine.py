@@ -161,15 +161,17 @@ def _online_facts(all_codes: np.ndarray, open_late: np.ndarray, pop: pd.DataFram
     n = len(unit_ids)
     if pop.empty:
         return {uid: OnlineFacts(0, 0, 0, 0) for uid in unit_ids}
-    codes = pop["unit_code"].to_numpy()
     online = pop["online"].to_numpy(dtype=bool)
     late = online & (pop["finished_day"].to_numpy() > pop["due_day"].to_numpy())  # NaT compares False
     late &= ~pop["open_overdue"].to_numpy(dtype=bool)  # counted below as open at the period's end
-    ok = codes >= 0
-    total = np.bincount(codes[ok], minlength=n)
-    n_online = np.bincount(codes[ok & online], minlength=n)
-    n_late = np.bincount(codes[ok & late], minlength=n)
-    n_open = np.bincount(all_codes[(all_codes >= 0) & open_late], minlength=n)
+    # one count of (unit, online, late) slots; the first unit's slots hold the rows without a unit
+    slots = (pop["unit_code"].to_numpy() + 1) * 3
+    slots += online
+    slots += late  # late rows are online: slot 2
+    per_slot = np.bincount(slots, minlength=(n + 1) * 3).reshape(n + 1, 3)[1:]
+    total, n_online, n_late = per_slot.sum(axis=1), per_slot[:, 1] + per_slot[:, 2], per_slot[:, 2]
+    opened = all_codes[np.flatnonzero(open_late)]
+    n_open = np.bincount(opened[opened >= 0], minlength=n)
     return {uid: OnlineFacts(int(total[i]), int(n_online[i]), int(n_late[i]), int(n_open[i]))
             for i, uid in enumerate(unit_ids)}
 

@@ -94,8 +94,9 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
     d["agencies_src"] = asrc
     # indicator 7: conduct complaints linked to the dossier
     complaints = inputs.table("complaints")
-    d["conduct_complaints"] = pd.Series(pd.NA, index=d.index, dtype=object)
-    d["untrue_complaints"] = pd.Series(pd.NA, index=d.index, dtype=object)
+    blank = pd.Series(np.full(len(d), pd.NA, dtype=object), index=d.index, dtype=object, copy=False)
+    d["conduct_complaints"] = blank  # both view one array until one is written (copy-on-write)
+    d["untrue_complaints"] = blank
     if complaints is not None and not complaints.empty:
         conduct = complaints[complaints["dossier_id"].notna() & complaints["about_conduct"].fillna(False)]
         untrue = conduct["verified_untrue"].fillna(False).astype(bool)

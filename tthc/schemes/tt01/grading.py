@@ -97,6 +97,7 @@ class Grouping:
     def __init__(self, groups: np.ndarray, n_groups: int):
         self.groups, self.n_groups = groups, n_groups
         self._base: np.ndarray | None = None
+        self._slots: np.ndarray | None = None  # each row's slot, rewritten for every indicator (no new pages)
 
     def means(self, points: pd.Series | np.ndarray, rounding: str) -> GroupMeans:
         values = points_array(points)
@@ -107,9 +108,11 @@ class Grouping:
             width = int(v.max()) + 1 if len(v) else 1
             per_value = np.bincount(g * width + v, minlength=self.n_groups * width).reshape(self.n_groups, width)
         else:
-            if self._base is None:
-                self._base = (self.groups.astype(np.int64) + 1) * width
-            per_value = np.bincount(self._base + (values + 1), minlength=(self.n_groups + 1) * width)
+            if self._base is None:  # + 1: a row without information (-1) counts in its group's first slot
+                self._base = (self.groups.astype(np.int64) + 1) * width + 1
+                self._slots = np.empty_like(self._base)
+            np.add(self._base, values, out=self._slots)
+            per_value = np.bincount(self._slots, minlength=(self.n_groups + 1) * width)
             per_value = per_value.reshape(self.n_groups + 1, width)[1:, 1:]
         count = per_value.sum(axis=1)
         total = per_value @ np.arange(per_value.shape[1], dtype=np.int64)

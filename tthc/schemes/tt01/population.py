@@ -57,7 +57,7 @@ def calendar_day(values: pd.Series) -> pd.Series:
     np.subtract(ticks, out, out=out)
     nat = np.isnat(stamps)
     out[nat] = ticks[nat]
-    return pd.Series(out.view(stamps.dtype), index=values.index)
+    return pd.Series(out.view(stamps.dtype), index=values.index, copy=False)
 
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
