@@ -244,3 +244,10 @@ def test_pairs_group_the_rows_by_unit_and_official(n_names):
     assert pairs.rows.sum() == (unit >= 0).sum()
     used = pairs.rows > 0
     assert len(set(zip(pairs.unit[used], pairs.official[used], strict=True))) == used.sum()  # each pair once
+
+
+@pytest.mark.parametrize("dtype", ["str", object, "category", pd.StringDtype("python")])
+def test_codes_in_is_the_same_for_every_text_type(dtype):
+    values = pd.Series(["B", "A", None, "Z", "B", "", "a"], dtype=dtype, index=[9, 8, 7, 6, 5, 4, 3])
+    assert codes_in(values, ["A", "B", ""]).tolist() == [1, 0, -1, -1, 1, 2, -1]
+    assert codes_in(values, []).tolist() == [-1] * 7 and codes_in(values.iloc[:0], ["A"]).tolist() == []

@@ -63,10 +63,15 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
         _unit_mismatches(d, inputs.table(name), findings)
     has_contacts = inputs.has("dossiers", "contacts")
     # indicator 3: effective contacts
-    applicant = d["contacts_applicant"].astype("Int64").fillna(0) if inputs.has(
+    applicant = d["contacts_applicant"].astype("Int64").to_numpy(dtype=np.int64, na_value=0) if inputs.has(
         "dossiers", "contacts_applicant") else 0
-    eff = (d["contacts"].astype("Int64") - applicant).clip(lower=0) if has_contacts else pd.Series(
-        pd.NA, index=d.index, dtype="Int64")
+    if has_contacts:  # in integers: contacts less the applicant's, never below 0; <NA> where contacts is
+        contacts = d["contacts"].astype("Int64")
+        diff = contacts.to_numpy(dtype=np.int64, na_value=0) - applicant
+        eff = pd.Series(pd.arrays.IntegerArray(np.maximum(diff, 0, out=diff), contacts.isna().to_numpy()),
+                        index=d.index)
+    else:
+        eff = pd.Series(pd.NA, index=d.index, dtype="Int64")
     src = _labels(d.index, "system", ["system", "survey"])
     survey_contacts = _first_answer(surveys, "contacts") if inputs.has("surveys", "contacts") else pd.Series(
         dtype=object)

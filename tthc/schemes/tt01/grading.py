@@ -9,6 +9,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tthc.parameters.ruleset import Grading, RuleSet
 from tthc.rounding import round_one
@@ -69,8 +71,14 @@ class GroupMeans:
 def codes_in(values: pd.Series, labels) -> np.ndarray:
     """The position of each value in ``labels`` (-1 where missing or not among them), as ``int64``; each
     distinct value is looked up once."""
+    labels = list(labels)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" and all(
+            isinstance(label, str) for label in labels):  # Arrow text: looked up in Arrow, no dictionary built
+        text = pa.array(values.array)
+        found = pc.index_in(text, value_set=pa.array(labels, type=text.type))  # null: not among the labels
+        return found.fill_null(-1).to_numpy().astype(np.int64, copy=False)
     codes, uniques = pd.factorize(values, sort=False)
-    positions = np.append(pd.Index(list(labels), dtype=object).get_indexer(np.asarray(uniques, dtype=object)), -1)
+    positions = np.append(pd.Index(labels, dtype=object).get_indexer(np.asarray(uniques, dtype=object)), -1)
     return positions[codes].astype(np.int64, copy=False)
 
 

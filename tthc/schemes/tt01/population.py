@@ -63,6 +63,12 @@ def calendar_day(values: pd.Series) -> pd.Series:
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
     """Still open at the period's end (no result, or a result only after it) and already past due then
     (due day before the last day). A dossier whose finish date is unreadable is not known to be open."""
+    columns = [days[c] for c in ("finished_day", "received_day", "due_day")]
+    if all(c.dtype.kind == "M" for c in columns):  # numpy datetimes: the same comparisons, in numpy (NaT: False)
+        fin, received, due = (c.to_numpy() for c in columns)
+        end = period.end_ts.to_datetime64()
+        mask = (np.isnat(fin) | (fin > end)) & (received <= end) & (due < end) & ~unreadable(days, "finished_at")
+        return pd.Series(mask, index=days.index, copy=False)
     return (
         (days["finished_day"].isna() | (days["finished_day"] > period.end_ts))
         & (days["received_day"] <= period.end_ts)
