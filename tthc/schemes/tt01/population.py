@@ -47,7 +47,8 @@ def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
 
 def calendar_day(values: pd.Series) -> pd.Series:
     """Midnight of each timestamp's day (local time as written), ``NaT`` kept."""
-    values = pd.to_datetime(values)
+    if values.dtype.kind != "M":  # already datetimes: not copied
+        values = pd.to_datetime(values)
     if getattr(values.dt, "tz", None) is not None:
         return values.dt.normalize()
     stamps = values.to_numpy()  # datetime64[ns] or [us]: floored to the day in integers, the unit kept
