@@ -183,8 +183,11 @@ def _bands(value: pd.Series, bands: list[dict], shift: np.ndarray | None = None)
     out = np.full(len(v), -1, dtype=np.int8)
     for band in reversed(bands):  # the first band that holds wins: written last
         limit = band.get("at_most")
-        hit = ~missing if limit is None else ~missing & ((less if limit > 0 else v) <= limit)
-        out[hit] = band["points"]
+        if limit is None:
+            out[:] = band["points"]
+        else:
+            out[(less if limit > 0 else v) <= limit] = band["points"]
+    out[missing] = -1
     return out
 
 

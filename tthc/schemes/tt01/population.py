@@ -91,7 +91,8 @@ def population_rows(
     """
     finished = days["finished_day"].notna().to_numpy()
     fin = days["finished_day"].to_numpy()
-    in_period = finished & (fin >= period.start_ts.to_datetime64()) & (fin <= period.end_ts.to_datetime64())
+    from_start, to_end = fin >= period.start_ts.to_datetime64(), fin <= period.end_ts.to_datetime64()
+    in_period = finished & from_start & to_end
     if overdue is None:
         overdue = overdue_open(days, period).to_numpy(dtype=bool)
     unknown = unreadable(days, "finished_at")  # cannot be placed in or out of the period
@@ -118,8 +119,8 @@ def population_rows(
 
         findings.defer(count, build)
 
-    before = finished & (fin < period.start_ts.to_datetime64())
-    after = finished & (fin > period.end_ts.to_datetime64()) & ~keep
+    before = finished & ~from_start  # a finish date (not NaT) that is not on or after the start
+    after = finished & ~to_end & ~keep
     note(before, "info", "outside_period", "giải quyết trước kỳ",
          lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", trước kỳ {period.label()}; "
                              "không thuộc kỳ này.")
