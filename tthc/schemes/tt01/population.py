@@ -54,8 +54,8 @@ def calendar_day(values: pd.Series) -> pd.Series:
     stamps = values.to_numpy()  # datetime64[ns] or [us]: floored to the day in integers, the unit kept
     ticks = stamps.view(np.int64)
     day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).view(np.int64)
-    out = np.remainder(ticks, day)  # floor modulo: days before 1970 floor too
-    np.subtract(ticks, out, out=out)
+    out = np.floor_divide(ticks, day)  # floors: days before 1970 too (by a scalar: numpy's fast division)
+    out *= day
     nat = np.isnat(stamps)
     out[nat] = ticks[nat]
     return pd.Series(out.view(stamps.dtype), index=values.index, copy=False)
