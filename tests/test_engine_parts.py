@@ -215,3 +215,72 @@ def test_means_summed_up_from_subgroups_equal_means_of_the_whole(rows, parent, r
     rolled = group_means(sub, 6, points, rounding).rollup(parent, 3, rounding)
     assert list(rolled.count) == list(direct.count) and list(rolled.total) == list(direct.total)
     assert list(rolled.tenths) == list(direct.tenths)
+
+
+def test_absent_columns_share_one_array_until_one_is_written():
+    from tthc.input.frames import _canonical
+
+    _units, dossiers = _frames()
+    out, _present = _canonical("dossiers", dossiers)
+    assert np.shares_memory(out["rating"].to_numpy(), out["e_result"].to_numpy())
+    out.loc[0, "rating"] = "5"  # copy-on-write: the other absent columns stay blank
+    assert out["e_result"].isna().all() and out["digitised"].isna().all() and out.at[0, "rating"] == "5"
+    assert out["e_result"].dtype == object and "rating" not in dossiers.columns
+
+
+@pytest.mark.parametrize("n_names", [4, 3_000_000])  # a lookup table; too many officials for one: hashing
+def test_pairs_group_the_rows_by_unit_and_official(n_names):
+    from tthc.schemes.tt01.engine import _Pairs
+
+    rng = np.random.default_rng(5)
+    unit = rng.integers(-1, 3, 400)
+    official = rng.integers(-1, 4, 400)
+    pairs = _Pairs(pd.DataFrame({"unit_code": unit, "official_code": official}), 3, n_names)
+    g = pairs.groups
+    assert ((g < 0) == (unit < 0)).all()  # no pair without a unit
+    assert (pairs.unit[g[g >= 0]] == unit[unit >= 0]).all()
+    assert (pairs.official[g[g >= 0]] == official[unit >= 0]).all()  # -1: no official
+    assert pairs.rows.tolist() == np.bincount(g[g >= 0], minlength=len(pairs.keys)).tolist()
+    assert pairs.rows.sum() == (unit >= 0).sum()
+    used = pairs.rows > 0
+    assert len(set(zip(pairs.unit[used], pairs.official[used], strict=True))) == used.sum()  # each pair once
+
+
+@pytest.mark.parametrize("dtype", ["str", object, "category", pd.StringDtype("python")])
+def test_codes_in_is_the_same_for_every_text_type(dtype):
+    values = pd.Series(["B", "A", None, "Z", "B", "", "a"], dtype=dtype, index=[9, 8, 7, 6, 5, 4, 3])
+    assert codes_in(values, ["A", "B", ""]).tolist() == [1, 0, -1, -1, 1, 2, -1]
+    assert codes_in(values, []).tolist() == [-1] * 7 and codes_in(values.iloc[:0], ["A"]).tolist() == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(-2, 4)), st.booleans()), max_size=40),
+       st.lists(st.integers(-1, 3), min_size=1, max_size=3), st.integers(0, 2))
+def test_bands_give_the_first_band_that_holds(rows, limits, allowance):
+    """Each value's points are those of the first band whose limit (plus the allowance above 0) it does not
+    exceed; a missing value has none (-1)."""
+    from tthc.schemes.tt01.measures import _bands
+
+    bands = [{"at_most": limit, "points": 5 - i} for i, limit in enumerate(limits)] + [{"points": 0}]
+    value = pd.Series(pd.array([v for v, _f in rows], dtype="Int64"))
+    shift = np.array([f for _v, f in rows], dtype=np.int64) * allowance
+    expected = [-1 if v is None else next(b["points"] for b in bands if b.get("at_most") is None
+                                          or v <= b["at_most"] + (s if b["at_most"] > 0 else 0))
+                for (v, _f), s in zip(rows, shift.tolist(), strict=True)]
+    assert _bands(value, bands, shift).tolist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 4)), st.integers(0, 4), st.booleans()), max_size=40))
+def test_timing_before_on_after_or_open_and_overdue(rows):
+    from tthc.schemes.tt01.measure import DossierContext
+
+    day = pd.Timestamp("2021-04-01")
+    frame = pd.DataFrame({
+        "finished_day": pd.Series([pd.NaT if f is None else day + pd.Timedelta(days=f) for f, _d, _o in rows],
+                                  dtype="datetime64[ns]"),
+        "due_day": pd.Series([day + pd.Timedelta(days=d) for _f, d, _o in rows], dtype="datetime64[ns]"),
+        "open_overdue": [o for _f, _d, o in rows]})
+    expected = [3 if o else 2 if f is None or f > d else 1 if f == d else 0 for f, d, o in rows]
+    got = DossierContext(frame, PERIOD, {}, False).timing()
+    assert got.dtype == np.int8 and got.tolist() == expected

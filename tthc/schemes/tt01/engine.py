@@ -130,13 +130,16 @@ def _scored_columns(days: pd.DataFrame, rows: np.ndarray | None, inputs: Inputs,
                     official_codes: np.ndarray) -> pd.DataFrame:
     """The population's rows of the columns scoring uses, numeric where the source is text."""
     linked = any(inputs.table(n) is not None for n in ("surveys", "complaints", "overrides", "steps"))
-    frame = days[SCORED + (LINKED if linked else [])]
-    pick = (lambda a: a) if rows is None else (lambda a: a[rows])
-    frame = frame.reset_index(drop=True) if rows is None else frame.take(rows).reset_index(drop=True)
-    frame["official_code"] = pick(official_codes)
-    frame["field_check"] = pick(days["field_check"].isin([True]).to_numpy(dtype=bool) if inputs.has(
-        "dossiers", "field_check") else np.zeros(len(days), dtype=bool))
-    return frame
+    field_check = days["field_check"].isin([True]).to_numpy(dtype=bool) if inputs.has(
+        "dossiers", "field_check") else np.zeros(len(days), dtype=bool)
+    names = SCORED + (LINKED if linked else [])
+    if rows is None:
+        return days[names].reset_index(drop=True).assign(official_code=official_codes, field_check=field_check)
+    columns = {c: days[c] for c in names} | {"official_code": pd.Series(official_codes, copy=False),
+                                             "field_check": pd.Series(field_check, copy=False)}
+    # one take per column (a frame's take costs about twice as much), the new arrays held as they are
+    return pd.DataFrame({c: pd.Series(s.array.take(rows), dtype=s.dtype, copy=False) for c, s in columns.items()},
+                        copy=False)
 
 
 def _self_scores(inputs: Inputs, rules: RuleSet) -> dict[str, dict[int, Decimal | None]]:
@@ -158,15 +161,17 @@ def _online_facts(all_codes: np.ndarray, open_late: np.ndarray, pop: pd.DataFram
     n = len(unit_ids)
     if pop.empty:
         return {uid: OnlineFacts(0, 0, 0, 0) for uid in unit_ids}
-    codes = pop["unit_code"].to_numpy()
     online = pop["online"].to_numpy(dtype=bool)
     late = online & (pop["finished_day"].to_numpy() > pop["due_day"].to_numpy())  # NaT compares False
     late &= ~pop["open_overdue"].to_numpy(dtype=bool)  # counted below as open at the period's end
-    ok = codes >= 0
-    total = np.bincount(codes[ok], minlength=n)
-    n_online = np.bincount(codes[ok & online], minlength=n)
-    n_late = np.bincount(codes[ok & late], minlength=n)
-    n_open = np.bincount(all_codes[(all_codes >= 0) & open_late], minlength=n)
+    # one count of (unit, online, late) slots; the first unit's slots hold the rows without a unit
+    slots = (pop["unit_code"].to_numpy() + 1) * 3
+    slots += online
+    slots += late  # late rows are online: slot 2
+    per_slot = np.bincount(slots, minlength=(n + 1) * 3).reshape(n + 1, 3)[1:]
+    total, n_online, n_late = per_slot.sum(axis=1), per_slot[:, 1] + per_slot[:, 2], per_slot[:, 2]
+    opened = all_codes[np.flatnonzero(open_late)]
+    n_open = np.bincount(opened[opened >= 0], minlength=n)
     return {uid: OnlineFacts(int(total[i]), int(n_online[i]), int(n_late[i]), int(n_open[i]))
             for i, uid in enumerate(unit_ids)}
 
@@ -176,16 +181,27 @@ class _Pairs:
     One bincount per indicator over the pairs serves both the officials and, summed up, the units."""
 
     def __init__(self, pop: pd.DataFrame, n_units: int, n_names: int):
-        unit_codes = pop["unit_code"].to_numpy()
-        self.width = n_names + 1
-        key = np.where(unit_codes < 0, -1, unit_codes * self.width + pop["official_code"].to_numpy() + 1)
-        groups, keys = pd.factorize(key)
-        self.groups = np.where(key < 0, -1, groups)
-        self.keys = np.asarray(keys, dtype=np.int64)
-        self.unit = np.where(self.keys < 0, -1, self.keys // self.width)  # each pair's unit
-        self.official = np.where(self.keys < 0, -1, self.keys % self.width - 1)  # -1: no official
+        self.width = width = n_names + 1
+        # key (unit + 1, official + 1): rows without a unit fall in the first ``width`` slots (no pair)
+        key = (pop["unit_code"].to_numpy() + 1) * width + (pop["official_code"].to_numpy() + 1)
+        size = (n_units + 1) * width
+        if size <= max(4 * len(key), 1 << 20):  # the pairs that occur, in key order, through a lookup table
+            per_key = np.bincount(key, minlength=size)
+            per_key[:width] = 0
+            keys = np.flatnonzero(per_key)
+            lookup = np.full(size, -1, dtype=np.int64)
+            lookup[keys] = np.arange(len(keys))
+            self.groups = lookup[key]
+            self.rows = per_key[keys]
+        else:  # too many officials for a table: hash the keys
+            groups, keys = pd.factorize(np.where(key < width, -1, key))
+            keys = np.asarray(keys, dtype=np.int64)
+            self.groups = np.where(key < width, -1, groups)
+            self.rows = np.bincount(self.groups[self.groups >= 0], minlength=len(keys))
+        self.keys = keys - width  # unit * width + official + 1 (-1 - width or below: no pair)
+        self.unit = np.where(self.keys < 0, -1, self.keys // width)  # each pair's unit
+        self.official = np.where(self.keys < 0, -1, self.keys % width - 1)  # -1: no official
         self.grouping = Grouping(self.groups, len(self.keys))
-        self.rows = np.bincount(self.groups[self.groups >= 0], minlength=len(self.keys))
 
 
 def _grade_units(inputs, rules, policies, period, all_codes, open_late, pop, means, parts, part_ind,

@@ -63,10 +63,15 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
         _unit_mismatches(d, inputs.table(name), findings)
     has_contacts = inputs.has("dossiers", "contacts")
     # indicator 3: effective contacts
-    applicant = d["contacts_applicant"].astype("Int64").fillna(0) if inputs.has(
+    applicant = d["contacts_applicant"].astype("Int64").to_numpy(dtype=np.int64, na_value=0) if inputs.has(
         "dossiers", "contacts_applicant") else 0
-    eff = (d["contacts"].astype("Int64") - applicant).clip(lower=0) if has_contacts else pd.Series(
-        pd.NA, index=d.index, dtype="Int64")
+    if has_contacts:  # in integers: contacts less the applicant's, never below 0; <NA> where contacts is
+        contacts = d["contacts"].astype("Int64")
+        diff = contacts.to_numpy(dtype=np.int64, na_value=0) - applicant
+        eff = pd.Series(pd.arrays.IntegerArray(np.maximum(diff, 0, out=diff), contacts.isna().to_numpy()),
+                        index=d.index)
+    else:
+        eff = pd.Series(pd.NA, index=d.index, dtype="Int64")
     src = _labels(d.index, "system", ["system", "survey"])
     survey_contacts = _first_answer(surveys, "contacts") if inputs.has("surveys", "contacts") else pd.Series(
         dtype=object)
@@ -94,8 +99,9 @@ def attach_evidence(pop: pd.DataFrame, inputs: Inputs, findings: Findings) -> pd
     d["agencies_src"] = asrc
     # indicator 7: conduct complaints linked to the dossier
     complaints = inputs.table("complaints")
-    d["conduct_complaints"] = pd.Series(pd.NA, index=d.index, dtype=object)
-    d["untrue_complaints"] = pd.Series(pd.NA, index=d.index, dtype=object)
+    blank = pd.Series(np.full(len(d), pd.NA, dtype=object), index=d.index, dtype=object, copy=False)
+    d["conduct_complaints"] = blank  # both view one array until one is written (copy-on-write)
+    d["untrue_complaints"] = blank
     if complaints is not None and not complaints.empty:
         conduct = complaints[complaints["dossier_id"].notna() & complaints["about_conduct"].fillna(False)]
         untrue = conduct["verified_untrue"].fillna(False).astype(bool)

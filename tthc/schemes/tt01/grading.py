@@ -9,6 +9,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tthc.parameters.ruleset import Grading, RuleSet
 from tthc.rounding import round_one
@@ -69,8 +71,14 @@ class GroupMeans:
 def codes_in(values: pd.Series, labels) -> np.ndarray:
     """The position of each value in ``labels`` (-1 where missing or not among them), as ``int64``; each
     distinct value is looked up once."""
+    labels = list(labels)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" and all(
+            isinstance(label, str) for label in labels):  # Arrow text: looked up in Arrow, no dictionary built
+        text = pa.array(values.array)
+        found = pc.index_in(text, value_set=pa.array(labels, type=text.type))  # null: not among the labels
+        return found.fill_null(-1).to_numpy().astype(np.int64, copy=False)
     codes, uniques = pd.factorize(values, sort=False)
-    positions = np.append(pd.Index(list(labels), dtype=object).get_indexer(np.asarray(uniques, dtype=object)), -1)
+    positions = np.append(pd.Index(labels, dtype=object).get_indexer(np.asarray(uniques, dtype=object)), -1)
     return positions[codes].astype(np.int64, copy=False)
 
 
@@ -97,6 +105,7 @@ class Grouping:
     def __init__(self, groups: np.ndarray, n_groups: int):
         self.groups, self.n_groups = groups, n_groups
         self._base: np.ndarray | None = None
+        self._slots: np.ndarray | None = None  # each row's slot, rewritten for every indicator (no new pages)
 
     def means(self, points: pd.Series | np.ndarray, rounding: str) -> GroupMeans:
         values = points_array(points)
@@ -107,9 +116,11 @@ class Grouping:
             width = int(v.max()) + 1 if len(v) else 1
             per_value = np.bincount(g * width + v, minlength=self.n_groups * width).reshape(self.n_groups, width)
         else:
-            if self._base is None:
-                self._base = (self.groups.astype(np.int64) + 1) * width
-            per_value = np.bincount(self._base + (values + 1), minlength=(self.n_groups + 1) * width)
+            if self._base is None:  # + 1: a row without information (-1) counts in its group's first slot
+                self._base = (self.groups.astype(np.int64) + 1) * width + 1
+                self._slots = np.empty_like(self._base)
+            np.add(self._base, values, out=self._slots)
+            per_value = np.bincount(self._slots, minlength=(self.n_groups + 1) * width)
             per_value = per_value.reshape(self.n_groups + 1, width)[1:, 1:]
         count = per_value.sum(axis=1)
         total = per_value @ np.arange(per_value.shape[1], dtype=np.int64)

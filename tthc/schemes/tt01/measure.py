@@ -116,7 +116,11 @@ class DossierContext:
             d = self.dossiers
             fin, due = d["finished_day"].to_numpy(), d["due_day"].to_numpy()
             open_late = d["open_overdue"].to_numpy(dtype=bool)
-            self._timing = np.select([open_late, fin < due, fin == due], [3, 0, 1], 2).astype(np.int8)
+            timing = np.full(len(d), 2, dtype=np.int8)  # late, or no result (NaT compares False)
+            timing -= fin <= due  # on time: 1
+            timing -= fin < due  # before: 0
+            timing[open_late] = 3
+            self._timing = timing
         return self._timing
 
 
@@ -190,7 +194,7 @@ def set_codes(frame: pd.DataFrame, column: str, mask, values) -> None:
 
 def int8_points(pts: np.ndarray, index: pd.Index) -> pd.Series:
     """Points as a nullable ``Int8`` Series; negative values mean no information (``<NA>``)."""
-    pts = np.asarray(pts, dtype=np.int64)
+    pts = np.asarray(pts)
     return pd.Series(pd.arrays.IntegerArray(pts.astype(np.int8), pts < 0), index=index)
 
 

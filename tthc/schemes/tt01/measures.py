@@ -180,13 +180,16 @@ def _bands(value: pd.Series, bands: list[dict], shift: np.ndarray | None = None)
     """Points of the first band whose ``at_most`` holds (-1 where the value is missing)."""
     missing = value.isna().to_numpy()
     v = value.to_numpy(dtype=np.int64, na_value=0)
-    extra = 0 if shift is None else shift
-    conds, choices = [], []
-    for band in bands:
+    less = v if shift is None else v - shift  # v <= limit + shift
+    out = np.full(len(v), -1, dtype=np.int8)
+    for band in reversed(bands):  # the first band that holds wins: written last
         limit = band.get("at_most")
-        conds.append(~missing if limit is None else ~missing & (v <= limit + (extra if limit > 0 else 0)))
-        choices.append(band["points"])
-    return np.select(conds, choices, default=-1)
+        if limit is None:
+            out[:] = band["points"]
+        else:
+            out[(less if limit > 0 else v) <= limit] = band["points"]
+    out[missing] = -1
+    return out
 
 
 def _is(labels: pd.Series, name: str) -> np.ndarray:
@@ -205,7 +208,8 @@ class EffectiveContacts(DossierMeasure):
         d = ctx.dossiers
         value = d["contacts_eff"]
         pts = _bands(value, ind.params["bands"])
-        idx = np.where(value.isna().to_numpy(), 0, np.where(_is(d["contacts_src"], "survey"), 2, 1))
+        idx = 1 + _is(d["contacts_src"], "survey").astype(np.int8)
+        idx[value.isna().to_numpy()] = 0
         return _series(d, pts, codes(idx, [NO_INFO, "contacts_system", "contacts_survey"]))
 
     def template(self, code):
@@ -228,10 +232,13 @@ class AgenciesContacted(DossierMeasure):
         value = d["agencies_val"]
         allowance = ind.params.get("field_check_allowance", 0)
         field = d["field_check"].fillna(False).to_numpy(dtype=bool)
-        pts = _bands(value, ind.params["bands"], field * allowance)
+        pts = _bands(value, ind.params["bands"], field * allowance if allowance else None)
         names = [NO_INFO, "agencies_system", "agencies_derived", "agencies_survey"]
         src = d["agencies_src"]
-        idx = np.select([value.isna().to_numpy(), _is(src, "system"), _is(src, "derived")], [0, 1, 2], 3)
+        idx = np.full(len(d), 3, dtype=np.int8)  # the first that holds wins: written last
+        idx[_is(src, "derived")] = 2
+        idx[_is(src, "system")] = 1
+        idx[value.isna().to_numpy()] = 0
         return _series(d, pts, with_flag(codes(idx, names), field & (allowance > 0), "_field"))
 
     def template(self, code):

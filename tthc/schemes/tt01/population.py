@@ -47,16 +47,29 @@ def add_day_columns(dossiers: pd.DataFrame) -> pd.DataFrame:
 
 def calendar_day(values: pd.Series) -> pd.Series:
     """Midnight of each timestamp's day (local time as written), ``NaT`` kept."""
-    values = pd.to_datetime(values)
+    if values.dtype.kind != "M":  # already datetimes: not copied
+        values = pd.to_datetime(values)
     if getattr(values.dt, "tz", None) is not None:
         return values.dt.normalize()
-    unit = values.dtype  # datetime64[ns] or [us]: flooring to days in numpy keeps the unit
-    return pd.Series(values.to_numpy().astype("datetime64[D]").astype(unit), index=values.index)
+    stamps = values.to_numpy()  # datetime64[ns] or [us]: floored to the day in integers, the unit kept
+    ticks = stamps.view(np.int64)
+    day = np.timedelta64(1, "D").astype(stamps.dtype.str.replace("M8", "m8")).view(np.int64)
+    out = np.floor_divide(ticks, day)  # floors: days before 1970 too (by a scalar: numpy's fast division)
+    out *= day
+    nat = np.isnat(stamps)
+    out[nat] = ticks[nat]
+    return pd.Series(out.view(stamps.dtype), index=values.index, copy=False)
 
 
 def overdue_open(days: pd.DataFrame, period: Period) -> pd.Series:
     """Still open at the period's end (no result, or a result only after it) and already past due then
     (due day before the last day). A dossier whose finish date is unreadable is not known to be open."""
+    columns = [days[c] for c in ("finished_day", "received_day", "due_day")]
+    if all(c.dtype.kind == "M" for c in columns):  # numpy datetimes: the same comparisons, in numpy (NaT: False)
+        fin, received, due = (c.to_numpy() for c in columns)
+        end = period.end_ts.to_datetime64()
+        mask = (np.isnat(fin) | (fin > end)) & (received <= end) & (due < end) & ~unreadable(days, "finished_at")
+        return pd.Series(mask, index=days.index, copy=False)
     return (
         (days["finished_day"].isna() | (days["finished_day"] > period.end_ts))
         & (days["received_day"] <= period.end_ts)
@@ -78,7 +91,8 @@ def population_rows(
     """
     finished = days["finished_day"].notna().to_numpy()
     fin = days["finished_day"].to_numpy()
-    in_period = finished & (fin >= period.start_ts.to_datetime64()) & (fin <= period.end_ts.to_datetime64())
+    from_start, to_end = fin >= period.start_ts.to_datetime64(), fin <= period.end_ts.to_datetime64()
+    in_period = finished & from_start & to_end
     if overdue is None:
         overdue = overdue_open(days, period).to_numpy(dtype=bool)
     unknown = unreadable(days, "finished_at")  # cannot be placed in or out of the period
@@ -105,8 +119,8 @@ def population_rows(
 
         findings.defer(count, build)
 
-    before = finished & (fin < period.start_ts.to_datetime64())
-    after = finished & (fin > period.end_ts.to_datetime64()) & ~keep
+    before = finished & ~from_start  # a finish date (not NaT) that is not on or after the start
+    after = finished & ~to_end & ~keep
     note(before, "info", "outside_period", "giải quyết trước kỳ",
          lambda d, fin, due: "Hồ sơ " + d + " có kết quả ngày " + fin + f", trước kỳ {period.label()}; "
                              "không thuộc kỳ này.")
