@@ -10,25 +10,54 @@ import threading
 import time
 
 import pytest
-from test_streamed_outputs import folder_bytes, sample  # noqa: F401 (a fixture)
+from test_streamed_outputs import folder_bytes
 
 from tthc.run import file_writer, outputs
 
+SAME_FILES = """
+import sys
+from pathlib import Path
+from tthc.run import file_writer, outputs
+from tthc.schemes.tt01.engine import grade_quarter
 
-def test_the_workbooks_written_aside_are_the_same_files(sample, tmp_path, monkeypatch):  # noqa: F811
-    assert file_writer.can_fork()  # Linux, and no thread of the tests' own
-    forked = []
-    real = file_writer._Child
-    monkeypatch.setattr(file_writer, "_Child", lambda *a: forked.append(a[0]) or real(*a))
-    (tmp_path / "forked").mkdir()
-    (tmp_path / "serial").mkdir()
-    outputs.write_parts(sample, tmp_path / "forked")
-    assert sorted(forked[0]) == sorted(outputs.WORKBOOKS)  # the child wrote them
-    monkeypatch.setattr(file_writer, "can_fork", lambda: False)
-    outputs.write_parts(sample, tmp_path / "serial")
-    assert len(forked) == 1
+result = grade_quarter(Path(sys.argv[1]), "2021-Q2")
+out = Path(sys.argv[2])
+assert file_writer.can_fork(), "a fresh process has one thread"
+forked = []
+real = file_writer._Child
+file_writer._Child = lambda *a: forked.append(sorted(a[0])) or real(*a)
+(out / "forked").mkdir()
+outputs.write_parts(result, out / "forked")
+file_writer.can_fork = lambda: False
+(out / "serial").mkdir()
+outputs.write_parts(result, out / "serial")
+print(forked)
+"""
+
+
+def test_the_workbooks_written_aside_are_the_same_files(tmp_path):
+    """In a fresh process (one thread, as ``tthc grade``): the child writes the workbooks, and the folder is
+    the one written in a single process, byte for byte."""
+    import subprocess
+    import sys
+
+    from tthc import PROJECT_ROOT
+
+    done = subprocess.run([sys.executable, "-c", SAME_FILES, str(PROJECT_ROOT / "data" / "dien-bien-dong"),
+                           str(tmp_path)], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == str([sorted(outputs.WORKBOOKS)])  # the child wrote them, once
     assert folder_bytes(tmp_path / "forked") == folder_bytes(tmp_path / "serial")
+    assert len(folder_bytes(tmp_path / "forked")) == len(outputs.OUTPUT_FILES)
     assert not [p for p in (tmp_path / "forked").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.fixture(autouse=True)
+def _fork_here(monkeypatch, request):
+    """The small cases fork this (test) process even when a test before left a thread running: the child only
+    writes the few bytes given here."""
+    if request.function.__name__ != "test_no_fork_while_another_thread_runs":
+        monkeypatch.setattr(file_writer, "can_fork", lambda: True)
 
 
 def files(side, main=lambda: (b"a,b\n", b"1,2\n")) -> dict:
@@ -62,8 +91,11 @@ def test_a_full_disk_in_the_child_is_the_same_os_error(tmp_path):
 
 
 def test_a_child_killed_is_a_failure_and_leaves_nothing(tmp_path):
+    parent = os.getpid()
+
     def killed():
         yield b"PK"
+        assert os.getpid() != parent  # never this process
         os.kill(os.getpid(), signal.SIGKILL)
 
     with pytest.raises(RuntimeError, match="dừng bất thường"):
@@ -97,4 +129,3 @@ def test_no_fork_while_another_thread_runs():
     finally:
         stop.set()
         other.join()
-    assert file_writer.can_fork()
