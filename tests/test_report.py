@@ -11,6 +11,7 @@ import pytest
 
 from tthc import PROJECT_ROOT
 from tthc.report import context as rp
+from tthc.report import templating
 
 HUYEN_SENTENCE = (
     "Cấp huyện: 07 đơn vị đạt loại Xuất sắc; 05 đơn vị chưa phát sinh hồ sơ; 01 đơn vị đạt loại Trung bình."
@@ -328,10 +329,10 @@ def test_hyphenated_words_do_not_break_in_the_html(tmp_path, params):
     assert '<span class="tthc-nowrap">61/2018/NĐ-CP</span>' in html
     assert "Độc lập - Tự do - Hạnh phúc" in html  # spaced dashes stay as they are
     # escaped first, then wrapped: markup in a text never gets through
-    assert rp.keep_hyphenated('<b>-c x y-z') == (
+    assert templating.keep_hyphenated('<b>-c x y-z') == (
         '<span class="tthc-nowrap">&lt;b&gt;-c</span> x <span class="tthc-nowrap">y-z</span>'
     )
-    assert rp.keep_hyphenated(7) == 7
+    assert templating.keep_hyphenated(7) == 7
 
 
 def test_missing_manifest_is_a_warning_not_an_error(tmp_path):

@@ -27,8 +27,8 @@ from tthc.report.context import (
     _merge,
     _param,
     parameters_dir,
-    read_parameters,
 )
+from tthc.report.templating import read_parameters
 from tthc.vi import LOCALE
 
 TEMPLATES = Path(__file__).parent / "templates"

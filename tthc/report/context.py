@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
-from markupsafe import escape as markup_escape
 
 from tthc import PROJECT_ROOT
 from tthc.parameters.profiles import check_name
@@ -39,8 +36,8 @@ from tthc.report.inputs import (  # noqa: F401 - ReportInputError and indicator_
     read_table,
     self_accepted,
 )
+from tthc.report.templating import environment
 
-TEMPLATES = Path(__file__).parent / "templates" / "report"
 PAPER, ONLINE = "giay", "truc_tuyen"  # satisfaction.csv channels: Mẫu phiếu 4 (paper), Mẫu phiếu 5 (online)
 
 
@@ -298,40 +295,6 @@ def build_context(out_dir: Path | str, params: dict, quarter: str | Quarter) -> 
         },
         "public": {key: w.fill(v, **words) for key, v in _param(params, "public").items() if isinstance(v, str)},
     }
-
-
-def keep_hyphenated(value: Any) -> Any:
-    """A text for the HTML, escaped, each hyphenated word ("HĐND-UBND", "NĐ-CP") in a span that does not
-    break across lines; other values as they are (Jinja's ``finalize``: every ``{{ }}`` goes through it)."""
-    if not isinstance(value, str) or isinstance(value, Markup):
-        return value
-    escaped = str(markup_escape(value))
-    return Markup(w.HYPHENATED.sub(lambda m: f'<span class="tthc-nowrap">{m.group(0)}</span>', escaped))
-
-
-def environment(*folders: Path, hyphens: bool = True) -> Environment:
-    """The report templates' Jinja environment (``folders`` first, then the shared templates): every value
-    escaped, a missing one an error; ``hyphens`` keeps hyphenated words on one line."""
-    return Environment(
-        loader=FileSystemLoader([*folders, TEMPLATES]),
-        autoescape=True,
-        finalize=keep_hyphenated if hyphens else None,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def read_parameters(path: Path) -> dict:
-    """One report-parameter file (YAML, a mapping), or ``ReportInputError`` naming it."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportInputError(f"Không đọc được tham số báo cáo {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise ReportInputError(f"Tham số báo cáo {path}: cần một bảng khóa: giá trị.")
-    return data
 
 
 def render(context: dict) -> str:

@@ -20,19 +20,17 @@ from tthc.report import index_appendix as appx
 from tthc.report import index_sentences as say
 from tthc.report import wording as w
 from tthc.report.context import (
-    TEMPLATES,
     Report,
     _document_date,
     _merge,
     _param,
     default_output_dir,
-    environment,
     heading,
     parameters_dir,
-    read_parameters,
 )
 from tthc.report.index_inputs import read_index
 from tthc.report.inputs import ReportInputError
+from tthc.report.templating import TEMPLATES, environment, read_parameters
 
 INDEX_TEMPLATES = TEMPLATES.parent / "index"
 DEFAULTS = INDEX_TEMPLATES / "defaults.yaml"

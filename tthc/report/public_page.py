@@ -42,7 +42,7 @@ def rows(context: dict) -> list[dict]:
 def render(context: dict) -> str:
     """The public page for a report context (``tthc.report.build_context``); every value is escaped."""
     levels = [{"code": t["level"], "name": t["name"]} for t in context["appendix"]["tables"]]
-    from tthc.report.context import environment
+    from tthc.report.templating import environment
 
     return environment(hyphens=False).get_template(TEMPLATE).render(
         public=context["public"],
