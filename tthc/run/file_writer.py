@@ -22,6 +22,7 @@ import pickle
 import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,19 +65,28 @@ def write_file(folder: Path, name: str, pieces: Pieces, digest: bool = False) ->
     sha = hashlib.sha256() if digest else None
     size = 0
     try:
-        with open(tmp, "wb") as handle:
+        with open(tmp, "wb") as handle, ThreadPoolExecutor(1, thread_name_prefix="tthc-write") as disk:
+            pending = None
             for piece in pieces():
                 view = memoryview(piece)
-                handle.write(view)
-                if sha is not None:
-                    sha.update(view)
+                if pending is not None:
+                    pending.result()  # in order; at most one piece waits for the disk
+                pending = disk.submit(_put, handle, view, sha)  # write() and hashing release the GIL
                 size += view.nbytes
-                del view, piece  # the slice is freed before the next one is built
+                del view, piece  # the slice is freed once written, while the next one is built
+            if pending is not None:
+                pending.result()
         os.replace(tmp, folder / name)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return Written(size, sha.hexdigest() if sha is not None else "")
+
+
+def _put(handle, view: memoryview, sha) -> None:
+    handle.write(view)
+    if sha is not None:
+        sha.update(view)
 
 
 def write_files(files: Mapping[str, Pieces], folder: Path, digest: bool = False,
