@@ -542,3 +542,22 @@ def test_the_commonest_shape_split_by_arrow_gives_the_parts_the_shapes_give(monk
     for key, values in numbers.items():
         expected = pd.to_numeric(slow[key], errors="coerce").to_numpy(dtype=float)
         assert np.array_equal(values.to_numpy(), expected, equal_nan=True), key
+
+
+@pytest.mark.parametrize("blank_is_missing", [False, True])
+def test_yes_no_cells_of_a_csv_read_once_per_distinct_cell_as_cell_by_cell(blank_is_missing):
+    """A CSV's yes/no column (Arrow text, a few labels repeated) is parsed per distinct cell: the same values
+    and the same unreadable cells as the cell-by-cell path (an object column), blanks and missing cells too."""
+    from tthc.input.values import parse_bool
+
+    labels = ["1", "0", "x", "X", "", "  ", "Có", "không", "true", "FALSE", "có lẽ", "2", None, " co ", "\u00a0"]
+    rng = random.Random(7)
+    cells = [rng.choice(labels) for _ in range(4000)]
+    arrow = pd.Series(cells, dtype="str")
+    objects = pd.Series(cells, dtype=object)
+    got_values, got_bad = parse_bool(arrow, blank_is_missing)
+    want_values, want_bad = parse_bool(objects, blank_is_missing)
+    assert got_values.dtype == want_values.dtype == "boolean"
+    assert got_values.tolist() == want_values.tolist()
+    assert got_bad.tolist() == want_bad.tolist()
+    assert got_bad.any()  # 'có lẽ' and '2' are unreadable

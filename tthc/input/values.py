@@ -128,7 +128,20 @@ def parse_date(raw: pd.Series, order: str = DAY_FIRST) -> Parsed:
 
 
 def parse_bool(raw: pd.Series, blank_is_missing: bool = False) -> Parsed:
-    """``1/0``, ``true/false``, ``x``/blank, ``có/không``. Blank is False unless ``blank_is_missing``."""
+    """``1/0``, ``true/false``, ``x``/blank, ``có/không``. Blank is False unless ``blank_is_missing``. A CSV's
+    column (a few distinct labels) is read once per distinct cell."""
+    if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
+        codes, uniques = pd.factorize(raw)
+        if len(uniques) < len(raw) // 2:
+            distinct = pd.Series(pd.array([*uniques, None], dtype=raw.dtype))  # the last: a missing cell
+            values, bad = _bools(distinct, blank_is_missing)
+            codes = np.where(codes < 0, len(uniques), codes)
+            return (pd.Series(values.array.take(codes), index=raw.index),
+                    pd.Series(bad.to_numpy(dtype=bool)[codes], index=raw.index))
+    return _bools(raw, blank_is_missing)
+
+
+def _bools(raw: pd.Series, blank_is_missing: bool) -> Parsed:
     blank = blank_mask(raw)
     words = _fold_each(_text(raw))
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
