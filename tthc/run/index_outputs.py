@@ -14,7 +14,8 @@ import pandas as pd
 
 from tthc import PROJECT_ROOT, __version__
 from tthc.input.contract import CONTRACT_VERSION
-from tthc.run.csv_writer import frame_csv
+from tthc.run import file_writer
+from tthc.run.csv_writer import frame_csv, frame_slices
 from tthc.run.findings_book import findings_xlsx
 from tthc.run.grades_book import index_grades_xlsx
 
@@ -73,12 +74,40 @@ def _read(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
 
 
-def render(result) -> dict[str, bytes]:
-    """Every output file's bytes."""
-    from tthc.schemes.nd118.tables import render as tables
+def parts(result) -> dict[str, file_writer.Pieces]:
+    """Every output file as its pieces (``file_writer``): each table built, and written slice by slice, when its
+    file is written; the scheme's tables in their order, then the workbooks and the manifest."""
+    from tthc.schemes.nd118.tables import FRAMES
 
-    files = tables(result, writer=frame_csv)  # column-wise through Arrow: the same bytes as pandas' to_csv
-    files["grades.xlsx"] = index_grades_xlsx(result, _read(files["grades.csv"]), _read(files["officials.csv"]))
-    files["findings.xlsx"] = findings_xlsx(result)
-    files["manifest.json"] = (json.dumps(manifest(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files: dict[str, file_writer.Pieces] = {name: _table(result, build) for name, build in FRAMES.items()}
+    grades, officials = FRAMES["grades.csv"], FRAMES["officials.csv"]
+    files["grades.xlsx"] = lambda: (index_grades_xlsx(result, _read(_csv(grades(result))),
+                                                      _read(_csv(officials(result)))),)
+    files["findings.xlsx"] = lambda: (findings_xlsx(result),)
+    files["manifest.json"] = file_writer.whole(
+        (json.dumps(manifest(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return files
+
+
+def render(result) -> dict[str, bytes]:
+    """Every output file's bytes (``parts``, each collected in memory)."""
+    return {name: file_writer.collect(pieces) for name, pieces in parts(result).items()}
+
+
+def _table(result, build) -> file_writer.Pieces:
+    """A table's pieces through the run's column-wise writer (pandas' ``to_csv`` bytes), else the scheme's."""
+    from tthc.schemes.nd118.tables import csv_bytes
+
+    def pieces():
+        frame = build(result)
+        slices = frame_slices(frame)
+        return (csv_bytes(frame),) if slices is None else slices
+
+    return pieces
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    from tthc.schemes.nd118.tables import csv_bytes
+
+    data = frame_csv(frame)
+    return csv_bytes(frame) if data is None else data

@@ -132,7 +132,7 @@ def parts(result) -> dict[str, file_writer.Pieces]:
     if getattr(result.rules, "scheme", "tt01") == "nd118":
         from tthc.run import index_outputs
 
-        return {name: file_writer.whole(data) for name, data in index_outputs.render(result).items()}
+        return index_outputs.parts(result)
     files = {
         "grades.csv": _table(lambda: result.grades),
         "officials.csv": _table(lambda: result.officials[OFFICIALS_COLUMNS]),
