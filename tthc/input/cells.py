@@ -11,6 +11,19 @@ import pyarrow as pa
 SPACE_FIRST_BYTES = np.array([*range(0x09, 0x0E), *range(0x1C, 0x21), 0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)
 
 
+def byte_table(first: np.ndarray, empty: bool = False) -> np.ndarray:
+    """A lookup table over the 256 byte values: True for those in ``first`` (and for 0, an empty or missing
+    cell, with ``empty``); ``table[first_bytes(...)]`` tests every cell at once."""
+    table = np.zeros(256, dtype=bool)
+    table[np.asarray(first, dtype=np.uint8)] = True
+    table[0] |= empty
+    return table
+
+
+#: A cell that may be blank: empty, missing, or starting with a space.
+_MAYBE_BLANK = byte_table(SPACE_FIRST_BYTES, empty=True)
+
+
 def first_bytes(text: pd.Series) -> np.ndarray | None:
     """The first UTF-8 byte of each cell of an Arrow-backed text column, read from its buffers (0 for an
     empty or missing cell); ``None`` for another column."""
@@ -35,7 +48,7 @@ def blank_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is empty (None, NaN, NaT or only spaces)."""
     lead = first_bytes(raw)
     if lead is not None:  # only a cell that is empty, missing or starts with a space may be blank
-        maybe = (lead == 0) | np.isin(lead, SPACE_FIRST_BYTES)
+        maybe = _MAYBE_BLANK[lead]
         blank = np.zeros(len(raw), dtype=bool)
         if maybe.any():
             cells = raw[maybe]

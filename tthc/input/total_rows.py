@@ -17,7 +17,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from tthc.input.cells import SPACE_FIRST_BYTES, first_bytes
+from tthc.input.cells import SPACE_FIRST_BYTES, byte_table, first_bytes
 from tthc.input.contract import Table
 from tthc.input.findings import Findings
 from tthc.input.values import PARSERS, blank_mask
@@ -35,7 +35,7 @@ _TOTAL_ASCII = re.compile(rf"^(?:tong cong chung|tong cong|tong so|cong chung|to
 _TOTAL_HINT = re.compile(r"\s*(t|c)\S*ng", re.IGNORECASE)
 _NUMBERING = re.compile(r"^\(?(\d{1,3})\)?$")
 #: The first UTF-8 byte of every text the hint matches: t, T, c, C, or that of a character of Python's ``\s``.
-_HINT_FIRST_BYTES = np.array([*b"tTcC", *SPACE_FIRST_BYTES], dtype=np.uint8)
+_HINT_FIRST_BYTES = byte_table(np.array([*b"tTcC", *SPACE_FIRST_BYTES], dtype=np.uint8))
 
 
 def is_total_word(value: object) -> bool:
@@ -88,7 +88,7 @@ def total_rows(body: pd.DataFrame, frame: pd.DataFrame, table: Table) -> list:
             continue
         leading = first_bytes(text)
         if leading is not None:  # a CSV's text column: only the cells starting as the hint does are looked at
-            maybe = np.isin(leading, _HINT_FIRST_BYTES)
+            maybe = _HINT_FIRST_BYTES[leading]
             cells = text[maybe].unique() if maybe.any() else []
         else:
             try:
