@@ -15,14 +15,21 @@ except TypeError:  # pragma: no cover - pandas 2
 
 
 
-def day_texts(values: pd.Series, fmt: str, missing: str | None = None) -> pa.Array:
-    """Dates as text (each distinct day formatted once); ``missing`` where there is no date (else null)."""
+def day_codes(values: pd.Series, fmt: str, missing: str | None = None) -> tuple[np.ndarray, pa.Array]:
+    """Per row an index into the distinct days as text (each formatted once): ``missing`` (last) where there
+    is no date, else -1."""
     codes, uniques = pd.factorize(pd.to_datetime(values))
     names = pd.DatetimeIndex(uniques).strftime(fmt).tolist()
     if missing is not None:
         names.append(missing)
         codes = np.where(codes < 0, len(names) - 1, codes)
-    return pa.array(names, TEXT).take(pa.array(codes, mask=codes < 0))
+    return codes, pa.array(names, TEXT)
+
+
+def day_texts(values: pd.Series, fmt: str, missing: str | None = None) -> pa.Array:
+    """Dates as text (each distinct day formatted once); ``missing`` where there is no date (else null)."""
+    codes, names = day_codes(values, fmt, missing)
+    return names.take(pa.array(codes, mask=codes < 0))
 
 
 def text_series(values: pa.Array, index: pd.Index) -> pd.Series:

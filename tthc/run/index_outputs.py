@@ -15,7 +15,7 @@ import pandas as pd
 from tthc import PROJECT_ROOT, __version__
 from tthc.input.contract import CONTRACT_VERSION
 from tthc.run import file_writer
-from tthc.run.csv_writer import frame_csv, frame_slices
+from tthc.run.csv_writer import frame_slices
 from tthc.run.findings_book import findings_xlsx
 from tthc.run.grades_book import index_grades_xlsx
 
@@ -95,19 +95,17 @@ def render(result) -> dict[str, bytes]:
 
 
 def _table(result, build) -> file_writer.Pieces:
-    """A table's pieces through the run's column-wise writer (pandas' ``to_csv`` bytes), else the scheme's."""
+    """A table's pieces, its frame built when the file is written."""
+    return lambda: _csv_pieces(build(result))
+
+
+def _csv_pieces(frame: pd.DataFrame):
+    """The run's column-wise writer (pandas' ``to_csv`` bytes, a slice at a time), else the scheme's own."""
     from tthc.schemes.nd118.tables import csv_bytes
 
-    def pieces():
-        frame = build(result)
-        slices = frame_slices(frame)
-        return (csv_bytes(frame),) if slices is None else slices
-
-    return pieces
+    slices = frame_slices(frame)
+    return (csv_bytes(frame),) if slices is None else slices
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
-    from tthc.schemes.nd118.tables import csv_bytes
-
-    data = frame_csv(frame)
-    return csv_bytes(frame) if data is None else data
+    return file_writer.collect(lambda: _csv_pieces(frame))

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tthc.days import STR, TEXT
+from tthc.days import STR, TEXT, day_codes
 
 NO_DATE = "(trống)"
 
@@ -61,12 +61,6 @@ def _distinct(values: pd.Series) -> Coded:
     return np.where(codes < 0, len(names), codes), pa.concat_arrays([names, pa.nulls(1, TEXT)])
 
 
-def _days(values: pd.Series) -> Coded:
-    codes, uniques = pd.factorize(pd.to_datetime(values))
-    names = [*pd.DatetimeIndex(uniques).strftime("%d/%m/%Y").tolist(), NO_DATE]
-    return np.where(codes < 0, len(names) - 1, codes), pa.array(names, TEXT)
-
-
 class FactTexts:
     """The dossiers' facts the templates name, as codes per row into a few distinct texts: dates and counts
     for the whole column once (shared by every indicator), text for the rows asked."""
@@ -87,7 +81,7 @@ class FactTexts:
         if key not in self._whole:
             values = self._column(fact, ind)
             if fact.kind == "day":
-                self._whole[key] = _days(values)
+                self._whole[key] = day_codes(values, "%d/%m/%Y", NO_DATE)
             else:
                 values = values.astype("Int64")
                 self._whole[key] = _distinct(values.fillna(0) if fact.kind == "zero" else values)
